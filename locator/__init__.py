@@ -1,0 +1,51 @@
+"""Supplier Locator: a procurement directory where UK public-sector buyers find SMEs, charities and
+social enterprises."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """The app factory: configuration, database, accounts, templates and blueprints."""
+    app = Flask(__name__, static_folder=str(STATIC_DIR), static_url_path="/static")
+
+    from . import config
+
+    app.config.update(config.load(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+
+    from . import db, errors, login, templating
+
+    db.init_app(app)
+    login.init_app(app)
+    templating.init_app(app)
+    errors.init_app(app)
+
+    app.jinja_loader = ChoiceLoader(
+        [
+            app.jinja_loader,
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+
+    from .blueprints import auth, pages, profile, suppliers
+
+    for module in (pages, auth, suppliers, profile):
+        app.register_blueprint(module.bp)
+
+    from . import cli
+
+    cli.init_app(app)
+    return app

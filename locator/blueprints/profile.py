@@ -1,0 +1,155 @@
+"""A supplier's own area: the profile task list, its sections, accreditations, case studies, and
+publishing. Everything here is reached through the signed-in user's own supplier, so another
+user's ids give 404."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from .. import taxonomies
+from ..db import get_session
+from ..forms.profile import (
+    SECTIONS_BY_SLUG,
+    AccreditationForm,
+    CaseStudyForm,
+    ConfirmForm,
+    OrganisationForm,
+    ServicesForm,
+)
+from ..login import role_required
+from ..models import Accreditation, CaseStudy
+from ..services import records, suppliers
+
+bp = Blueprint("profile", __name__, url_prefix="/profile")
+
+CHILDREN = {
+    "accreditations": (Accreditation, AccreditationForm, suppliers.accreditation, "accreditation"),
+    "case-studies": (CaseStudy, CaseStudyForm, suppliers.case_study, "case study"),
+}
+
+
+@bp.before_request
+@role_required("supplier", "admin")
+def _signed_in_supplier():
+    """Every page here needs a signed-in supplier account."""
+
+
+def _own_supplier(required: bool = True):
+    supplier = suppliers.for_owner(get_session(), current_user)
+    if supplier is None and required:
+        flash("Start by telling buyers about your organisation.", "info")
+        abort(redirect(url_for("profile.section", slug=OrganisationForm.slug)))
+    return supplier
+
+
+@bp.route("")
+def dashboard():
+    supplier = _own_supplier(required=False)
+    return render_template(
+        "profile/dashboard.html",
+        supplier=supplier,
+        tasks=suppliers.tasks(supplier),
+        missing=suppliers.missing_for_publication(supplier) if supplier else [],
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.route("/section/<slug>", methods=["GET", "POST"])
+def section(slug: str):
+    form_class = SECTIONS_BY_SLUG.get(slug)
+    if form_class is None:
+        abort(404)
+    session = get_session()
+    supplier = _own_supplier(required=form_class is not OrganisationForm)
+    if request.method == "POST":
+        form = form_class()
+    else:
+        form = form_class.from_record(records.supplier_record(supplier) if supplier else {})
+    searching = "cpv_search" in request.form  # the CPV finder re-shows the page, saving nothing
+    if not searching and form.validate_on_submit():
+        if supplier is None:
+            suppliers.create(session, current_user, form.changes())
+        else:
+            suppliers.update(session, supplier, form.changes())
+        flash(f"{form_class.title} saved.", "success")
+        return redirect(url_for("profile.dashboard"))
+    context = {}
+    if form_class is ServicesForm:
+        query = request.values.get("cpv_q", "").strip()[:100]
+        chosen = set(form.cpv_codes.data or [])
+        context = {
+            "cpv_query": query,
+            "cpv_matches": [t for t in taxonomies.search_cpv(query) if t.code not in chosen],
+        }
+    return render_template(
+        [f"profile/section_{slug}.html", "profile/section.html"],
+        form=form,
+        section=form_class,
+        supplier=supplier,
+        **context,
+    )
+
+
+@bp.route("/publish", methods=["POST"])
+def publish():
+    supplier = _own_supplier()
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    missing = suppliers.publish(get_session(), supplier)
+    if missing:
+        flash("Complete these sections before you publish: " + ", ".join(missing) + ".", "info")
+    else:
+        flash("Your profile is published. Buyers can now find you.", "success")
+    return redirect(url_for("profile.dashboard"))
+
+
+@bp.route("/unpublish", methods=["POST"])
+def unpublish():
+    supplier = _own_supplier()
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    suppliers.unpublish(get_session(), supplier)
+    flash("Your profile is no longer published. Buyers cannot see it.", "success")
+    return redirect(url_for("profile.dashboard"))
+
+
+def _child_kind(kind: str):
+    if kind not in CHILDREN:
+        abort(404)
+    return CHILDREN[kind]
+
+
+def _find_child(supplier, kind: str, item_id: int):
+    _model, _form, finder, _noun = _child_kind(kind)
+    try:
+        return finder(supplier, item_id)
+    except suppliers.NotFound:
+        abort(404)
+
+
+@bp.route("/<kind>/new", methods=["GET", "POST"], defaults={"item_id": None})
+@bp.route("/<kind>/<int:item_id>/edit", methods=["GET", "POST"])
+def edit_child(kind: str, item_id: int | None):
+    model, form_class, _finder, noun = _child_kind(kind)
+    supplier = _own_supplier()
+    item = model() if item_id is None else _find_child(supplier, kind, item_id)
+    form = form_class(obj=item if item_id is not None else None)
+    if form.validate_on_submit():
+        suppliers.save_child(get_session(), supplier, item, form.changes())
+        flash(f"The {noun} has been saved.", "success")
+        return redirect(url_for("profile.dashboard"))
+    return render_template("profile/edit_child.html", form=form, item_id=item_id, noun=noun)
+
+
+@bp.route("/<kind>/<int:item_id>/remove", methods=["GET", "POST"])
+def remove_child(kind: str, item_id: int):
+    _model, _form, _finder, noun = _child_kind(kind)
+    supplier = _own_supplier()
+    item = _find_child(supplier, kind, item_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        suppliers.remove_child(get_session(), supplier, item)
+        flash(f"The {noun} has been removed.", "success")
+        return redirect(url_for("profile.dashboard"))
+    return render_template("profile/remove.html", form=form, item=item, noun=noun, kind=kind)

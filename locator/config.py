@@ -1,0 +1,47 @@
+"""Configuration from `LOCATOR_*` environment variables, with defaults that work on a laptop."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """Raised at start-up when the environment is unsafe or incomplete."""
+
+
+def _secret_key(instance: Path, production: bool) -> str:
+    key = os.environ.get("LOCATOR_SECRET_KEY")
+    if key:
+        return key
+    if production:
+        raise ConfigError(
+            "LOCATOR_SECRET_KEY must be set when LOCATOR_ENV=production "
+            "(for example: python -c 'import secrets; print(secrets.token_hex(32))')."
+        )
+    # Development: generate once and keep it, so sessions survive restarts.
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load(instance_path: str) -> dict:
+    instance = Path(instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    production = os.environ.get("LOCATOR_ENV", "development") == "production"
+    return {
+        "LOCATOR_ENV": "production" if production else "development",
+        "SECRET_KEY": _secret_key(instance, production),
+        "DATABASE_URL": os.environ.get(
+            "LOCATOR_DATABASE_URL", f"sqlite:///{instance / 'locator.db'}"
+        ),
+        "INDEX_DIR": os.environ.get("LOCATOR_INDEX_DIR", str(instance / "index")),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SECURE": production,
+        "WTF_CSRF_TIME_LIMIT": None,
+    }

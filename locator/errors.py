@@ -1,0 +1,39 @@
+"""Error pages: every failure a person can cause gets a page that says what to do next."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+
+_TITLES = {
+    400: "There is a problem with your request",
+    403: "You do not have permission to see this page",
+    404: "Page not found",
+    405: "Page not found",
+    413: "The file is too large",
+    429: "Too many requests",
+    500: "Sorry, there is a problem with the service",
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _render(status: int, message: str | None = None):
+    title = _TITLES.get(status, "Sorry, there is a problem with the service")
+    if _wants_json():
+        return jsonify({"error": message or title, "status": status}), status
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(error: CSRFError):
+        return _render(400, "Your form expired. Go back, refresh the page and try again.")
+
+    for status in _TITLES:
+
+        @app.errorhandler(status)
+        def _http(error, status=status):
+            return _render(status, getattr(error, "description", None) if status == 400 else None)

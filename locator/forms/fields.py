@@ -1,0 +1,175 @@
+"""Form fields and validators the profile forms share.
+
+The same forms validate web input and `locator import` lines, so validators read `field.data`
+(which both paths fill) rather than raw form data.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from urllib.parse import urlsplit
+
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovDateInput,
+    GovRadioInput,
+    GovSelect,
+    GovTextArea,
+)
+from wtforms import DateField, Field, RadioField, SelectField, SelectMultipleField, TextAreaField
+from wtforms.validators import ValidationError
+
+_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def none_if_blank(value):
+    value = strip(value)
+    return value or None
+
+
+class _KnownChoices:
+    """A plain-English message for a value that is not one of the choices. A missing value is left
+    to DataRequired/Optional, so the person sees one message, not two."""
+
+    def pre_validate(self, form):
+        allowed = {str(value) for value, *_ in self.iter_choices()}
+        values = self.data if isinstance(self.data, list) else [self.data]
+        for value in values:
+            if value not in (None, "") and str(value) not in allowed:
+                raise ValidationError(f"“{value}” is not one of the options")
+
+
+class CheckboxesField(_KnownChoices, SelectMultipleField):
+    widget = GovCheckboxesInput()
+
+
+class RadiosField(_KnownChoices, RadioField):
+    widget = GovRadioInput()
+
+
+class DropdownField(_KnownChoices, SelectField):
+    widget = GovSelect()
+
+
+class LinesField(TextAreaField):
+    """A textarea holding one item per line; `data` is the list of non-blank lines."""
+
+    widget = GovTextArea()
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            self.data = [line.strip() for line in valuelist[0].splitlines() if line.strip()]
+
+    def process_data(self, value):
+        self.data = list(value or [])
+
+    def _value(self):
+        return "\n".join(self.data or [])
+
+
+class CodeListField(Field):
+    """Codes from any mix of checkboxes and a textarea sharing one name: each submitted value may
+    hold several codes separated by spaces, commas or new lines.
+
+    `normalise` turns what people type (e.g. a CPV code with its check digit) into the stored form.
+    """
+
+    widget = GovTextArea()
+
+    def __init__(self, label=None, validators=None, normalise: Callable[[str], str] = str, **kw):
+        super().__init__(label, validators, **kw)
+        self.normalise = normalise
+
+    def process_formdata(self, valuelist):
+        self.data = self._clean(part for value in valuelist for part in _SEPARATORS.split(value))
+
+    def process_data(self, value):
+        self.data = self._clean(value or [])
+
+    def _clean(self, values) -> list[str]:
+        seen: dict[str, None] = {}
+        for value in values:
+            value = str(value).strip()
+            if value:
+                seen.setdefault(self.normalise(value))
+        return list(seen)
+
+    def _value(self):
+        return "\n".join(self.data or [])
+
+
+class KnownCodes:
+    """Every code must be in `vocabulary()`; at most `limit` of them."""
+
+    def __init__(self, vocabulary: Callable[[], dict], name: str, limit: int | None = None):
+        self.vocabulary = vocabulary
+        self.name = name
+        self.limit = limit
+
+    def __call__(self, form, field):
+        unknown = [code for code in field.data or [] if code not in self.vocabulary()]
+        if unknown:
+            listed = ", ".join(unknown[:5])
+            raise ValidationError(
+                f"{listed} {'is not a' if len(unknown) == 1 else 'are not'} "
+                f"{self.name} code{'s' if len(unknown) > 1 else ''}. "
+                f"Check the code{'s' if len(unknown) > 1 else ''} and try again"
+            )
+        if self.limit is not None and len(field.data or []) > self.limit:
+            raise ValidationError(f"Choose up to {self.limit} {self.name} codes")
+
+
+class GovDateField(DateField):
+    """Day, month and year boxes; blank is None, partial or impossible dates are errors."""
+
+    widget = GovDateInput()
+
+    def __init__(self, label=None, validators=None, **kw):
+        super().__init__(label, validators, format="%d %m %Y", **kw)
+
+    def process_formdata(self, valuelist):
+        parts = [part.strip() for part in valuelist]
+        if not any(parts):
+            self.data = None
+            return
+        if len(parts) != 3 or not all(parts):
+            self.data = None
+            raise ValueError(f"{self.label.text} must include a day, month and year")
+        try:
+            day, month, year = (int(part) for part in parts)
+            if year < 1000:
+                raise ValueError
+            self.data = date(year, month, day)
+        except ValueError:
+            self.data = None
+            raise ValueError(f"{self.label.text} must be a real date") from None
+
+
+def web_address(message: str):
+    """An http(s) address with a real host name: other schemes (javascript:, data:) never reach
+    a page as a link."""
+
+    def check(form, field):
+        if field.data:
+            parts = urlsplit(field.data)
+            if parts.scheme not in ("http", "https") or "." not in (parts.hostname or ""):
+                raise ValidationError(message)
+
+    return check
+
+
+def not_before(other: str, message: str):
+    """This date must not be earlier than the form's `other` date field."""
+
+    def check(form, field):
+        earlier = form[other].data
+        if field.data and earlier and field.data < earlier:
+            raise ValidationError(message)
+
+    return check

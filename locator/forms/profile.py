@@ -1,0 +1,580 @@
+"""The supplier profile, one form per page of the task list, plus accreditations and case studies.
+
+Each section form converts to and from the stored record (`from_record`, `changes`), so the web
+pages and `locator import` share one set of rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import IntegerField, StringField, SubmitField, URLField
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from .. import identifiers, sizes, taxonomies
+from .fields import (
+    CheckboxesField,
+    CodeListField,
+    DropdownField,
+    GovDateField,
+    KnownCodes,
+    LinesField,
+    RadiosField,
+    none_if_blank,
+    not_before,
+    strip,
+    web_address,
+)
+
+
+def _choices(mapping: Mapping[str, str]) -> list[tuple[str, str]]:
+    return list(mapping.items())
+
+
+def _band_choices(bands: tuple[sizes.Band, ...]) -> list[tuple[str, str]]:
+    return [(band.code, band.label) for band in bands]
+
+
+def _normaliser(normalise, message: str):
+    """A validator that stores the normal form of an identifier, or explains the format."""
+
+    def check(form, field):
+        if field.data:
+            normal = normalise(field.data)
+            if normal is None:
+                raise ValidationError(message)
+            field.data = normal
+
+    return check
+
+
+def _cpv_normal(code: str) -> str:
+    return code.split("-")[0]
+
+
+class SectionForm(FlaskForm):
+    """A page of the profile. Field names match `Supplier` attributes unless a subclass maps."""
+
+    slug: str = ""
+    title: str = ""
+    required: tuple[str, ...] = ()  # what "completed" means on the task list
+    needed_to_publish = False  # buyers need this section to judge a supplier
+    submit = SubmitField("Save and continue", widget=GovSubmitInput())
+
+    @classmethod
+    def from_record(cls, record: Mapping, **kwargs) -> SectionForm:
+        return cls(data=cls.record_to_data(record), **kwargs)
+
+    @classmethod
+    def record_to_data(cls, record: Mapping) -> dict:
+        return {name: record.get(name) for name in cls.model_fields()}
+
+    @classmethod
+    def model_fields(cls) -> list[str]:
+        return [
+            name
+            for name, value in vars(cls).items()
+            if hasattr(value, "field_class") and name not in ("submit", "csrf_token")
+        ]
+
+    @classmethod
+    def record_fields(cls) -> list[str]:
+        """The keys of a stored record this section reads."""
+        return cls.model_fields()
+
+    def changes(self) -> dict:
+        return {name: self[name].data for name in self.model_fields()}
+
+    @classmethod
+    def is_complete(cls, record: Mapping) -> bool:
+        return all(record.get(name) for name in cls.required)
+
+
+class OrganisationForm(SectionForm):
+    slug = "organisation"
+    title = "Organisation details"
+    required = ("name", "summary", "description", "legal_form")
+    needed_to_publish = True
+
+    name = StringField(
+        "Organisation name",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            DataRequired("Enter your organisation’s name"),
+            Length(max=200, message="Organisation name must be 200 characters or fewer"),
+        ],
+    )
+    legal_form = RadiosField(
+        "Legal form",
+        choices=_choices(taxonomies.LEGAL_FORMS),
+        validators=[DataRequired("Select your organisation’s legal form")],
+    )
+    companies_house_number = StringField(
+        "Companies House number (optional)",
+        widget=GovTextInput(),
+        description="8 characters, for example 01234567 or SC123456",
+        filters=[none_if_blank],
+        validators=[
+            Optional(),
+            _normaliser(
+                identifiers.normalise_companies_house_number,
+                "Enter a Companies House number in the correct format, like 01234567 or SC123456",
+            ),
+        ],
+    )
+    charity_number = StringField(
+        "Charity number (optional)",
+        widget=GovTextInput(),
+        description="England and Wales: 6 or 7 digits. Scotland: SC and 6 digits.",
+        filters=[none_if_blank],
+        validators=[
+            Optional(),
+            _normaliser(
+                identifiers.normalise_charity_number,
+                "Enter a charity number in the correct format, like 1234567 or SC012345",
+            ),
+        ],
+    )
+    ppon = StringField(
+        "Public Procurement Organisation Number (PPON) (optional)",
+        widget=GovTextInput(),
+        description="From the Central Digital Platform",
+        filters=[none_if_blank],
+        validators=[
+            Optional(),
+            _normaliser(identifiers.normalise_ppon, "Enter a PPON in the correct format"),
+        ],
+    )
+    website = URLField(
+        "Website (optional)",
+        widget=GovTextInput(),
+        description="For example, https://www.example.co.uk",
+        filters=[none_if_blank],
+        validators=[
+            Optional(),
+            web_address(
+                "Enter a website address in the correct format, like https://example.co.uk"
+            ),
+            Length(max=500, message="Website address must be 500 characters or fewer"),
+        ],
+    )
+    summary = StringField(
+        "Summary",
+        widget=GovCharacterCount(),
+        description="One or two sentences buyers see in search results",
+        filters=[strip],
+        validators=[
+            DataRequired("Enter a summary of what your organisation does"),
+            Length(max=280, message="Summary must be 280 characters or fewer"),
+        ],
+    )
+    description = StringField(
+        "Description",
+        widget=GovTextArea(),
+        description="What you do, for whom, and what makes you good at it",
+        filters=[strip],
+        validators=[
+            DataRequired("Enter a description of your organisation"),
+            Length(max=20000, message="Description must be 20,000 characters or fewer"),
+        ],
+    )
+
+
+class SizeForm(SectionForm):
+    slug = "size"
+    title = "Size and type"
+    required = ("staff_band", "turnover_band")
+
+    staff_band = RadiosField(
+        "How many people work for you?",
+        choices=_band_choices(sizes.STAFF_BANDS),
+        validators=[DataRequired("Select how many people work for you")],
+    )
+    turnover_band = RadiosField(
+        "What was your annual turnover?",
+        choices=_band_choices(sizes.TURNOVER_BANDS),
+        validators=[DataRequired("Select your annual turnover")],
+    )
+    balance_sheet_band = RadiosField(
+        "What is your balance sheet total? (optional)",
+        choices=_band_choices(sizes.BALANCE_SHEET_BANDS),
+        filters=[none_if_blank],
+        validators=[Optional()],
+    )
+    supplier_types = CheckboxesField(
+        "Which of these describe your organisation? (optional)",
+        description="Supplier types under the Procurement Act 2023. Select all that apply.",
+        choices=_choices(taxonomies.SUPPLIER_TYPES),
+    )
+
+    def validate_supplier_types(self, field):
+        derived = sizes.is_procurement_act_sme(
+            self.staff_band.data, self.turnover_band.data, self.balance_sheet_band.data
+        )
+        if derived is False and "sme" in (field.data or []):
+            raise ValidationError(
+                "Your staff and turnover are above the SME limits, so you cannot select SME"
+            )
+
+
+class ServicesForm(SectionForm):
+    slug = "services"
+    title = "Services and categories"
+    required = ("services", "cpv_codes")
+    needed_to_publish = True
+
+    services = LinesField(
+        "Services you offer",
+        description="One service per line, for example ‘Penetration testing’",
+        validators=[DataRequired("Enter at least one service you offer")],
+    )
+    cpv_codes = CodeListField(
+        "CPV codes",
+        normalise=_cpv_normal,
+        description="Common Procurement Vocabulary codes buyers use in contract notices",
+        validators=[
+            DataRequired("Choose at least one CPV code"),
+            KnownCodes(taxonomies.cpv_codes, "CPV", limit=50),
+        ],
+    )
+    sic_codes = CodeListField(
+        "SIC codes (optional)",
+        description="Up to 4 UK SIC 2007 codes, as registered at Companies House, e.g. 62020",
+        validators=[KnownCodes(taxonomies.sic_codes, "SIC 2007", limit=4)],
+    )
+
+
+class MarketsForm(SectionForm):
+    slug = "markets"
+    title = "Sectors and regions"
+    required = ("sectors", "regions")
+    needed_to_publish = True
+
+    sectors = CheckboxesField(
+        "Which public sectors do you work with?",
+        choices=_choices(taxonomies.SECTORS),
+        validators=[DataRequired("Select at least one sector")],
+    )
+    regions = CheckboxesField(
+        "Where can you deliver?",
+        description="Select UK-wide if you deliver anywhere in the UK",
+        choices=lambda: list(taxonomies.regions().items()),
+        validators=[DataRequired("Select at least one region, or UK-wide")],
+    )
+
+
+class FrameworksForm(SectionForm):
+    slug = "frameworks"
+    title = "Frameworks"
+
+    frameworks = LinesField(
+        "Frameworks you are on (optional)",
+        description="One per line: the framework name, then | and its reference if you know it, "
+        "for example ‘G-Cloud 14 | RM1557.14’",
+    )
+
+    def validate_frameworks(self, field):
+        for line in field.data or []:
+            if len(line) > 200:
+                raise ValidationError("Each framework must be 200 characters or fewer")
+
+    @classmethod
+    def record_fields(cls) -> list[str]:
+        return ["frameworks"]
+
+    @classmethod
+    def record_to_data(cls, record: Mapping) -> dict:
+        lines = []
+        for item in record.get("frameworks") or []:
+            name, reference = item.get("name", ""), item.get("reference") or ""
+            lines.append(f"{name} | {reference}" if reference else name)
+        return {"frameworks": lines}
+
+    def changes(self) -> dict:
+        frameworks = []
+        for line in self.frameworks.data or []:
+            name, _, reference = (part.strip() for part in line.partition("|"))
+            if name:
+                frameworks.append({"name": name, "reference": reference or None})
+        return {"frameworks": frameworks}
+
+
+class SocialValueForm(SectionForm):
+    """One optional commitment per mission of the current Social Value Model (a data file)."""
+
+    slug = "social-value"
+    title = "Social value"
+
+    @classmethod
+    def model_fields(cls) -> list[str]:
+        return [f"mission_{mission}" for mission in taxonomies.social_value_missions()]
+
+    @classmethod
+    def record_fields(cls) -> list[str]:
+        return ["social_value"]
+
+    @classmethod
+    def record_to_data(cls, record: Mapping) -> dict:
+        by_mission = {
+            item.get("mission"): item.get("commitment") for item in record.get("social_value") or []
+        }
+        return {f"mission_{m}": by_mission.get(m) for m in taxonomies.social_value_missions()}
+
+    def changes(self) -> dict:
+        commitments = [
+            {"mission": mission, "commitment": self[f"mission_{mission}"].data}
+            for mission in taxonomies.social_value_missions()
+            if self[f"mission_{mission}"].data
+        ]
+        return {
+            "social_value": commitments,
+            "social_value_model": taxonomies.social_value_model()["version"],
+        }
+
+
+for _mission in taxonomies.social_value_model()["missions"]:
+    setattr(
+        SocialValueForm,
+        f"mission_{_mission['id']}",
+        StringField(
+            _mission["title"],
+            widget=GovTextArea(),
+            description=_mission["description"],
+            filters=[none_if_blank],
+            validators=[
+                Length(max=2000, message="Each commitment must be 2,000 characters or fewer")
+            ],
+        ),
+    )
+
+
+class ContactForm(SectionForm):
+    slug = "contact"
+    title = "Contact details"
+    required = ("contact_email",)
+
+    contact_name = StringField(
+        "Contact name (optional)",
+        widget=GovTextInput(),
+        filters=[none_if_blank],
+        validators=[Length(max=200, message="Contact name must be 200 characters or fewer")],
+    )
+    contact_email = StringField(
+        "Email address for enquiries",
+        widget=GovTextInput(),
+        filters=[none_if_blank],
+        validators=[
+            DataRequired("Enter an email address buyers can contact"),
+            Email("Enter an email address in the correct format, like name@example.com"),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+        ],
+    )
+    contact_phone = StringField(
+        "Telephone (optional)",
+        widget=GovTextInput(),
+        filters=[none_if_blank],
+        validators=[Length(max=40, message="Telephone must be 40 characters or fewer")],
+    )
+
+
+SECTIONS: tuple[type[SectionForm], ...] = (
+    OrganisationForm,
+    SizeForm,
+    ServicesForm,
+    MarketsForm,
+    FrameworksForm,
+    SocialValueForm,
+    ContactForm,
+)
+SECTIONS_BY_SLUG = {section.slug: section for section in SECTIONS}
+
+
+class AccreditationForm(FlaskForm):
+    type = DropdownField(
+        "Accreditation",
+        choices=[("", "Choose an accreditation")]
+        + [(key, entry["name"]) for key, entry in taxonomies.accreditation_types().items()],
+        validators=[DataRequired("Choose an accreditation")],
+    )
+    other_name = StringField(
+        "Name of the accreditation",
+        widget=GovTextInput(),
+        description="Only if you chose ‘Other’",
+        filters=[none_if_blank],
+        validators=[Length(max=200, message="Name must be 200 characters or fewer")],
+    )
+    certificate_number = StringField(
+        "Certificate number (optional)",
+        widget=GovTextInput(),
+        filters=[none_if_blank],
+        validators=[Length(max=100, message="Certificate number must be 100 characters or fewer")],
+    )
+    certifying_body = StringField(
+        "Certifying body (optional)",
+        widget=GovTextInput(),
+        description="For example, the UKAS-accredited body or IASME certification body",
+        filters=[none_if_blank],
+        validators=[Length(max=200, message="Certifying body must be 200 characters or fewer")],
+    )
+    issued_on = GovDateField(
+        "Date issued (optional)", description="For example, 27 3 2025", validators=[Optional()]
+    )
+    expires_on = GovDateField(
+        "Expiry date (optional)",
+        description="For example, 26 3 2026",
+        validators=[
+            Optional(),
+            not_before("issued_on", "Expiry date must be on or after the date issued"),
+        ],
+    )
+    evidence_url = URLField(
+        "Link to evidence (optional)",
+        widget=GovTextInput(),
+        description="A public certificate register entry or certificate, starting https://",
+        filters=[none_if_blank],
+        validators=[
+            Optional(),
+            web_address("Enter a link in the correct format, like https://example.co.uk/cert"),
+            Length(max=500, message="Link must be 500 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Save accreditation", widget=GovSubmitInput())
+
+    FIELDS = (
+        "type",
+        "other_name",
+        "certificate_number",
+        "certifying_body",
+        "issued_on",
+        "expires_on",
+        "evidence_url",
+    )
+
+    def validate_other_name(self, field):
+        if self.type.data == "other" and not field.data:
+            raise ValidationError("Enter the name of the accreditation")
+
+    def changes(self) -> dict:
+        values = {name: self[name].data for name in self.FIELDS}
+        if values["type"] != "other":
+            values["other_name"] = None
+        return values
+
+
+class CaseStudyForm(FlaskForm):
+    title = StringField(
+        "Title",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            DataRequired("Enter a title for the case study"),
+            Length(max=200, message="Title must be 200 characters or fewer"),
+        ],
+    )
+    client_name = StringField(
+        "Client",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            DataRequired("Enter the client’s name"),
+            Length(max=200, message="Client must be 200 characters or fewer"),
+        ],
+    )
+    client_sector = DropdownField(
+        "Client’s sector",
+        choices=[("", "Choose a sector")] + _choices(taxonomies.SECTORS),
+        validators=[DataRequired("Choose the client’s sector")],
+    )
+    year = IntegerField(
+        "Year the work finished",
+        widget=GovTextInput(),
+        validators=[
+            DataRequired("Enter the year the work finished, like 2024"),
+            NumberRange(
+                min=1950,
+                max=date.today().year + 1,
+                message="Enter a year between 1950 and next year",
+            ),
+        ],
+    )
+    challenge = StringField(
+        "The challenge",
+        widget=GovTextArea(),
+        filters=[strip],
+        validators=[
+            DataRequired("Describe the client’s challenge"),
+            Length(max=5000, message="The challenge must be 5,000 characters or fewer"),
+        ],
+    )
+    approach = StringField(
+        "What you did",
+        widget=GovTextArea(),
+        filters=[strip],
+        validators=[
+            DataRequired("Describe what you did"),
+            Length(max=5000, message="What you did must be 5,000 characters or fewer"),
+        ],
+    )
+    outcome = StringField(
+        "The outcome",
+        widget=GovTextArea(),
+        filters=[strip],
+        validators=[
+            DataRequired("Describe the outcome"),
+            Length(max=5000, message="The outcome must be 5,000 characters or fewer"),
+        ],
+    )
+    contract_value_band = RadiosField(
+        "Contract value (optional)",
+        choices=_choices(taxonomies.CONTRACT_VALUE_BANDS),
+        filters=[none_if_blank],
+        validators=[Optional()],
+    )
+    link = URLField(
+        "Link (optional)",
+        widget=GovTextInput(),
+        filters=[none_if_blank],
+        validators=[
+            Optional(),
+            web_address("Enter a link in the correct format, like https://example.co.uk"),
+            Length(max=500, message="Link must be 500 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Save case study", widget=GovSubmitInput())
+
+    FIELDS = (
+        "title",
+        "client_name",
+        "client_sector",
+        "year",
+        "challenge",
+        "approach",
+        "outcome",
+        "contract_value_band",
+        "link",
+    )
+
+    def changes(self) -> dict:
+        return {name: self[name].data for name in self.FIELDS}
+
+
+class ConfirmForm(FlaskForm):
+    """A button-only form for publishing, unpublishing and removing things (CSRF-protected)."""
+
+    submit = SubmitField("Confirm", widget=GovSubmitInput())

@@ -1,0 +1,153 @@
+"""Database tables. The database is the source of truth; the search index is derived from it.
+
+Times are timezone-aware UTC (SQLModel's UTCDateTime refuses naive ones, so a local time cannot
+slip in); pages convert to Europe/London for display.
+
+Multi-valued vocabularies (sectors, regions, CPV and SIC codes, frameworks, social value) are JSON
+lists on the supplier: they are always read with it, validated against `taxonomies`, and queried
+through the search index rather than by SQL.
+"""
+
+from datetime import UTC, date, datetime
+from typing import Optional
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, Column, Index, Text
+from sqlmodel import Field, Relationship, SQLModel
+
+from . import sizes
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _json_list():
+    return Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class User(UserMixin, SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)  # stored lower-cased
+    password_hash: str = Field(max_length=255)
+    role: str = Field(default="supplier", max_length=20)  # supplier | buyer | admin
+    created_at: datetime = Field(default_factory=utcnow)
+    last_login_at: datetime | None = None
+
+    supplier: Optional["Supplier"] = Relationship(back_populates="owner")  # noqa: UP045
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+class Supplier(SQLModel, table=True):
+    __tablename__ = "suppliers"
+    __table_args__ = (
+        Index("ix_suppliers_status_first_published", "status", "first_published_at"),
+        Index("ix_suppliers_status_name", "status", "name"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: int | None = Field(default=None, foreign_key="users.id", unique=True)
+    name: str = Field(max_length=200)
+    slug: str = Field(max_length=100, unique=True, index=True)
+    companies_house_number: str | None = Field(default=None, max_length=8, unique=True)
+    charity_number: str | None = Field(default=None, max_length=12)
+    ppon: str | None = Field(default=None, max_length=20)
+    website: str | None = Field(default=None, max_length=500)
+    summary: str = Field(default="", max_length=280)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    services: list[str] = _json_list()
+    staff_band: str | None = Field(default=None, max_length=20)
+    turnover_band: str | None = Field(default=None, max_length=20)
+    balance_sheet_band: str | None = Field(default=None, max_length=20)
+    legal_form: str | None = Field(default=None, max_length=40)
+    supplier_types: list[str] = _json_list()
+    sectors: list[str] = _json_list()
+    regions: list[str] = _json_list()
+    cpv_codes: list[str] = _json_list()
+    sic_codes: list[str] = _json_list()
+    frameworks: list[dict] = _json_list()  # [{"name": "G-Cloud 14", "reference": "RM1557.14"}]
+    social_value: list[dict] = _json_list()  # [{"mission": "opportunity", "commitment": "…"}]
+    social_value_model: str | None = Field(default=None, max_length=40)
+    contact_name: str | None = Field(default=None, max_length=200)
+    contact_email: str | None = Field(default=None, max_length=254)
+    contact_phone: str | None = Field(default=None, max_length=40)
+    status: str = Field(default="draft", max_length=20)
+    first_published_at: datetime | None = None  # the arrival date: set once, never reset
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+    owner: Optional[User] = Relationship(back_populates="supplier")  # noqa: UP045
+    accreditations: list["Accreditation"] = Relationship(
+        back_populates="supplier",
+        sa_relationship_kwargs={
+            "cascade": "all, delete-orphan",
+            "order_by": "Accreditation.id",
+        },
+    )
+    case_studies: list["CaseStudy"] = Relationship(
+        back_populates="supplier",
+        sa_relationship_kwargs={"cascade": "all, delete-orphan", "order_by": "CaseStudy.id"},
+    )
+
+    @property
+    def size(self) -> str:
+        return sizes.organisation_size(self.staff_band, self.turnover_band, self.balance_sheet_band)
+
+    @property
+    def is_sme(self) -> bool:
+        derived = sizes.is_procurement_act_sme(
+            self.staff_band, self.turnover_band, self.balance_sheet_band
+        )
+        return derived if derived is not None else "sme" in self.supplier_types
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == "published"
+
+    def current_accreditations(self, today: date) -> list["Accreditation"]:
+        return [a for a in self.accreditations if a.is_current(today)]
+
+
+class Accreditation(SQLModel, table=True):
+    __tablename__ = "accreditations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    supplier_id: int = Field(foreign_key="suppliers.id", index=True, ondelete="CASCADE")
+    type: str = Field(max_length=40)
+    other_name: str | None = Field(default=None, max_length=200)
+    certificate_number: str | None = Field(default=None, max_length=100)
+    certifying_body: str | None = Field(default=None, max_length=200)
+    issued_on: date | None = None
+    expires_on: date | None = None
+    evidence_url: str | None = Field(default=None, max_length=500)
+    verification_status: str = Field(default="unverified", max_length=20)
+    created_at: datetime = Field(default_factory=utcnow)
+
+    supplier: Optional[Supplier] = Relationship(back_populates="accreditations")  # noqa: UP045
+
+    def is_current(self, today: date) -> bool:
+        return self.expires_on is None or self.expires_on >= today
+
+
+class CaseStudy(SQLModel, table=True):
+    __tablename__ = "case_studies"
+
+    id: int | None = Field(default=None, primary_key=True)
+    supplier_id: int = Field(foreign_key="suppliers.id", index=True, ondelete="CASCADE")
+    title: str = Field(max_length=200)
+    client_name: str = Field(max_length=200)
+    client_sector: str = Field(max_length=40)
+    year: int
+    challenge: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    approach: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    outcome: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    contract_value_band: str | None = Field(default=None, max_length=20)
+    link: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+
+    supplier: Optional[Supplier] = Relationship(back_populates="case_studies")  # noqa: UP045

@@ -1,0 +1,79 @@
+"""A supplier as a plain, JSON-ready record: the shape of `locator export`/`import` lines and the
+input of the profile forms' `from_record`."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from ..models import Supplier
+
+PROFILE_FIELDS = (
+    "name",
+    "slug",
+    "companies_house_number",
+    "charity_number",
+    "ppon",
+    "website",
+    "summary",
+    "description",
+    "services",
+    "staff_band",
+    "turnover_band",
+    "balance_sheet_band",
+    "legal_form",
+    "supplier_types",
+    "sectors",
+    "regions",
+    "cpv_codes",
+    "sic_codes",
+    "frameworks",
+    "social_value",
+    "social_value_model",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "status",
+    "first_published_at",
+    "created_at",
+    "updated_at",
+)
+ACCREDITATION_FIELDS = (
+    "type",
+    "other_name",
+    "certificate_number",
+    "certifying_body",
+    "issued_on",
+    "expires_on",
+    "evidence_url",
+    "verification_status",
+)
+CASE_STUDY_FIELDS = (
+    "title",
+    "client_name",
+    "client_sector",
+    "year",
+    "challenge",
+    "approach",
+    "outcome",
+    "contract_value_band",
+    "link",
+)
+
+
+def _plain(value):
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return list(value)
+    return value
+
+
+def _pick(item, fields) -> dict:
+    return {name: _plain(getattr(item, name)) for name in fields}
+
+
+def supplier_record(supplier: Supplier) -> dict:
+    record = _pick(supplier, PROFILE_FIELDS)
+    record["accreditations"] = [_pick(a, ACCREDITATION_FIELDS) for a in supplier.accreditations]
+    record["case_studies"] = [_pick(c, CASE_STUDY_FIELDS) for c in supplier.case_studies]
+    return record

@@ -1,0 +1,227 @@
+"""Bulk import and export of supplier profiles as JSON Lines (one profile per line).
+
+Each line is checked with the same forms as the web pages, so an import can hold nothing a
+supplier could not have typed. A bad line is reported with its number and reason and saves
+nothing; good lines load. Suppliers are matched on Companies House number, else slug, so importing
+the same file twice updates rather than duplicates. `export` writes the format `import` reads:
+export → import into an empty database → export gives the same file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import IO
+
+from sqlalchemy.orm import selectinload
+from sqlmodel import Session, select
+
+from .. import identifiers, taxonomies
+from ..forms.profile import SECTIONS, AccreditationForm, CaseStudyForm
+from ..models import Accreditation, CaseStudy, Supplier, utcnow
+from . import records, suppliers
+
+VERIFICATION_STATUSES = ("unverified", "verified", "rejected")
+
+
+class LineError(ValueError):
+    """Why one line cannot be imported, in words a person can act on."""
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def loaded(self) -> int:
+        return self.created + self.updated
+
+
+def _form_errors(form) -> list[str]:
+    messages = [f"{name}: {errors[0]}" for name, errors in form.errors.items() if errors]
+    return messages
+
+
+def _validated(form, label: str) -> dict:
+    if not form.validate():
+        raise LineError(f"{label}{'; '.join(_form_errors(form))}")
+    return form.changes()
+
+
+def _present(record: dict, section) -> bool:
+    return any(record.get(name) not in (None, "", []) for name in section.record_fields())
+
+
+def _parse_date(value, name: str) -> date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise LineError(f"{name}: “{value}” is not a date like 2026-03-31") from None
+
+
+def _parse_datetime(value, name: str) -> datetime | None:
+    if value in (None, ""):
+        return None
+    try:
+        parsed = datetime.fromisoformat(str(value))
+    except ValueError:
+        raise LineError(
+            f"{name}: “{value}” is not a date and time like 2026-03-31T09:00:00+00:00"
+        ) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _profile_changes(record: dict) -> dict:
+    """The validated profile fields of one line, section by section."""
+    if not str(record.get("name") or "").strip():
+        raise LineError("name: Enter the organisation’s name")
+    changes: dict = {}
+    for section in SECTIONS:
+        if _present(record, section):
+            form = section.from_record(record, meta={"csrf": False})
+            changes.update(_validated(form, ""))
+    unknown = {item.get("mission") for item in record.get("social_value") or []} - set(
+        taxonomies.social_value_missions()
+    )
+    if unknown:
+        raise LineError(f"social_value: unknown mission {', '.join(map(str, sorted(unknown)))}")
+    return changes
+
+
+def _children(record: dict, key: str, form_class, model, prepare: Callable[[dict], dict]):
+    items = record.get(key) or []
+    if not isinstance(items, list):
+        raise LineError(f"{key}: must be a list")
+    built = []
+    for n, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            raise LineError(f"{key} {n}: must be an object")
+        form = form_class(data=prepare(item), meta={"csrf": False})
+        values = _validated(form, f"{key} {n}: ")
+        built.append(model(**values, **_extra(item, model)))
+    return built
+
+
+def _extra(item: dict, model) -> dict:
+    if model is Accreditation:
+        status = item.get("verification_status") or "unverified"
+        if status not in VERIFICATION_STATUSES:
+            raise LineError(f"verification_status: “{status}” is not one of the options")
+        return {"verification_status": status}
+    return {}
+
+
+def _accreditation_input(item: dict) -> dict:
+    return {
+        **item,
+        "issued_on": _parse_date(item.get("issued_on"), "issued_on"),
+        "expires_on": _parse_date(item.get("expires_on"), "expires_on"),
+    }
+
+
+def _find_existing(session: Session, changes: dict, slug: str) -> Supplier | None:
+    number = changes.get("companies_house_number")
+    query = select(Supplier).options(
+        selectinload(Supplier.accreditations), selectinload(Supplier.case_studies)
+    )
+    if number:
+        found = session.exec(query.where(Supplier.companies_house_number == number)).first()
+        if found:
+            return found
+    found = session.exec(query.where(Supplier.slug == slug)).first()
+    if found and number and found.companies_house_number not in (None, number):
+        raise LineError(
+            f"slug: “{slug}” belongs to a supplier with Companies House number "
+            f"{found.companies_house_number}, not {number}"
+        )
+    return found
+
+
+def import_record(session: Session, record: dict) -> bool:
+    """Validate and save one profile. Returns True if it created a new supplier."""
+    changes = _profile_changes(record)
+    accreditations = _children(
+        record, "accreditations", AccreditationForm, Accreditation, _accreditation_input
+    )
+    case_studies = _children(record, "case_studies", CaseStudyForm, CaseStudy, dict)
+    status = record.get("status") or "draft"
+    if status not in taxonomies.STATUSES:
+        raise LineError(f"status: “{status}” is not one of {', '.join(taxonomies.STATUSES)}")
+    slug = identifiers.slugify(str(record.get("slug") or changes["name"]), max_length=100)
+    if record.get("slug") and slug != record["slug"]:
+        raise LineError(f"slug: “{record['slug']}” must be lower-case letters, digits and hyphens")
+
+    supplier = _find_existing(session, changes, slug)
+    created = supplier is None
+    if created:
+        supplier = Supplier(name=changes["name"], slug=slug)
+    suppliers.apply_changes(supplier, changes)
+    supplier.accreditations = accreditations
+    supplier.case_studies = case_studies
+    supplier.status = status
+    first_published = _parse_datetime(record.get("first_published_at"), "first_published_at")
+    supplier.first_published_at = first_published or supplier.first_published_at
+    if status == "published":
+        missing = suppliers.missing_for_publication(supplier)
+        if missing:
+            raise LineError("cannot be published without: " + ", ".join(missing))
+        supplier.first_published_at = supplier.first_published_at or utcnow()
+    now = utcnow()
+    supplier.created_at = _parse_datetime(record.get("created_at"), "created_at") or (
+        now if created else supplier.created_at
+    )
+    supplier.updated_at = _parse_datetime(record.get("updated_at"), "updated_at") or now
+    session.add(supplier)
+    session.flush()
+    return created
+
+
+def import_lines(
+    session: Session, lines: Iterable[str], progress: Callable[[int], None] | None = None
+) -> ImportReport:
+    report = ImportReport()
+    for number, line in enumerate(lines, start=1):
+        if progress:
+            progress(1)
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            if not isinstance(record, dict):
+                raise LineError("each line must be a JSON object")
+            with session.begin_nested():
+                created = import_record(session, record)
+        except json.JSONDecodeError as error:
+            report.errors.append((number, f"not valid JSON ({error.msg} at column {error.colno})"))
+        except LineError as error:
+            report.errors.append((number, str(error)))
+        else:
+            report.created += created
+            report.updated += not created
+            session.commit()
+    session.commit()
+    return report
+
+
+def export_records(session: Session) -> Iterator[dict]:
+    query = (
+        select(Supplier)
+        .options(selectinload(Supplier.accreditations), selectinload(Supplier.case_studies))
+        .order_by(Supplier.id)
+    )
+    for supplier in session.exec(query):
+        yield records.supplier_record(supplier)
+
+
+def export_lines(session: Session, out: IO[str]) -> int:
+    count = 0
+    for record in export_records(session):
+        out.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+        count += 1
+    return count

@@ -1,0 +1,50 @@
+"""Template helpers: labels for stored codes, dates in UK time, and the GOV.UK form helpers.
+
+Templates only format what views hand them; they never query.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+from govuk_frontend_wtf.main import WTFormsHelpers
+
+from . import sizes, taxonomies
+
+LONDON = ZoneInfo("Europe/London")
+SERVICE_NAME = "Supplier Locator"
+
+
+def uk_date(value: date | datetime | None) -> str:
+    """ "24 November 2026", in Europe/London for datetimes."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(LONDON).date()
+    return f"{value.day} {value:%B %Y}"
+
+
+def _label(vocabulary: dict[str, str]):
+    return lambda code: vocabulary.get(code, code)
+
+
+def init_app(app: Flask) -> None:
+    WTFormsHelpers(app)
+    app.add_template_filter(uk_date)
+    app.add_template_filter(_label(taxonomies.SECTORS), "sector_label")
+    app.add_template_filter(_label(taxonomies.LEGAL_FORMS), "legal_form_label")
+    app.add_template_filter(_label(taxonomies.SUPPLIER_TYPES), "supplier_type_label")
+    app.add_template_filter(_label(taxonomies.STATUSES), "status_label")
+    app.add_template_filter(_label(taxonomies.CONTRACT_VALUE_BANDS), "value_band_label")
+    app.add_template_filter(_label(sizes.SIZE_LABELS), "size_label")
+    app.add_template_filter(lambda code: taxonomies.regions().get(code, code), "region_label")
+    app.add_template_filter(lambda code: taxonomies.cpv_codes().get(code, code), "cpv_label")
+    app.add_template_filter(lambda code: taxonomies.sic_codes().get(code, code), "sic_label")
+    app.add_template_filter(
+        lambda code: taxonomies.social_value_missions().get(code, code), "mission_label"
+    )
+    app.add_template_filter(taxonomies.accreditation_label, "accreditation_label")
+    app.add_template_test(lambda code: code in taxonomies.cpv_codes(), "known_cpv")
+    app.add_template_global(SERVICE_NAME, "service_name")
