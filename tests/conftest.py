@@ -4,17 +4,15 @@ so), migrated once per run and emptied after every test, and the Flask app and c
 from __future__ import annotations
 
 import os
-import re
 
 import pytest
+from helpers import TEST_PASSWORD, post_form
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
 from locator import create_app
 from locator.db import make_engine
 from locator.migrate import upgrade
-
-TEST_PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(scope="session")
@@ -75,18 +73,6 @@ def session(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
-
-
-def csrf_token(response) -> str:
-    match = re.search(rb'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', response.data)
-    assert match, "no CSRF token on the page"
-    return match.group(1).decode()
-
-
-def post_form(client, url: str, data: dict, follow_redirects: bool = True):
-    """GET the page for its CSRF token, then POST the form like a browser would."""
-    token = csrf_token(client.get(url))
-    return client.post(url, data={**data, "csrf_token": token}, follow_redirects=follow_redirects)
 
 
 @pytest.fixture

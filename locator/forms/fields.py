@@ -19,7 +19,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
 )
 from wtforms import DateField, Field, RadioField, SelectField, SelectMultipleField, TextAreaField
-from wtforms.validators import ValidationError
+from wtforms.validators import StopValidation, ValidationError
 
 _SEPARATORS = re.compile(r"[\s,;]+")
 
@@ -149,6 +149,14 @@ class GovDateField(DateField):
         except ValueError:
             self.data = None
             raise ValueError(f"{self.label.text} must be a real date") from None
+
+
+def if_given(form, field):
+    """Like WTForms' Optional, but judged on `data`: Optional reads the raw form input, which an
+    import line does not have, so it would wave every imported value through unchecked."""
+    if field.data in (None, "", []):
+        field.errors[:] = []
+        raise StopValidation()
 
 
 def web_address(message: str):

@@ -22,7 +22,6 @@ from wtforms.validators import (
     Email,
     Length,
     NumberRange,
-    Optional,
     ValidationError,
 )
 
@@ -35,6 +34,7 @@ from .fields import (
     KnownCodes,
     LinesField,
     RadiosField,
+    if_given,
     none_if_blank,
     not_before,
     strip,
@@ -131,7 +131,7 @@ class OrganisationForm(SectionForm):
         description="8 characters, for example 01234567 or SC123456",
         filters=[none_if_blank],
         validators=[
-            Optional(),
+            if_given,
             _normaliser(
                 identifiers.normalise_companies_house_number,
                 "Enter a Companies House number in the correct format, like 01234567 or SC123456",
@@ -144,7 +144,7 @@ class OrganisationForm(SectionForm):
         description="England and Wales: 6 or 7 digits. Scotland: SC and 6 digits.",
         filters=[none_if_blank],
         validators=[
-            Optional(),
+            if_given,
             _normaliser(
                 identifiers.normalise_charity_number,
                 "Enter a charity number in the correct format, like 1234567 or SC012345",
@@ -157,7 +157,7 @@ class OrganisationForm(SectionForm):
         description="From the Central Digital Platform",
         filters=[none_if_blank],
         validators=[
-            Optional(),
+            if_given,
             _normaliser(identifiers.normalise_ppon, "Enter a PPON in the correct format"),
         ],
     )
@@ -167,7 +167,7 @@ class OrganisationForm(SectionForm):
         description="For example, https://www.example.co.uk",
         filters=[none_if_blank],
         validators=[
-            Optional(),
+            if_given,
             web_address(
                 "Enter a website address in the correct format, like https://example.co.uk"
             ),
@@ -215,7 +215,7 @@ class SizeForm(SectionForm):
         "What is your balance sheet total? (optional)",
         choices=_band_choices(sizes.BALANCE_SHEET_BANDS),
         filters=[none_if_blank],
-        validators=[Optional()],
+        validators=[if_given],
     )
     supplier_types = CheckboxesField(
         "Which of these describe your organisation? (optional)",
@@ -433,15 +433,12 @@ class AccreditationForm(FlaskForm):
         validators=[Length(max=200, message="Certifying body must be 200 characters or fewer")],
     )
     issued_on = GovDateField(
-        "Date issued (optional)", description="For example, 27 3 2025", validators=[Optional()]
+        "Date issued (optional)", description="For example, 27 3 2025"
     )
     expires_on = GovDateField(
         "Expiry date (optional)",
         description="For example, 26 3 2026",
-        validators=[
-            Optional(),
-            not_before("issued_on", "Expiry date must be on or after the date issued"),
-        ],
+        validators=[not_before("issued_on", "Expiry date must be on or after the date issued")],
     )
     evidence_url = URLField(
         "Link to evidence (optional)",
@@ -449,7 +446,7 @@ class AccreditationForm(FlaskForm):
         description="A public certificate register entry or certificate, starting https://",
         filters=[none_if_blank],
         validators=[
-            Optional(),
+            if_given,
             web_address("Enter a link in the correct format, like https://example.co.uk/cert"),
             Length(max=500, message="Link must be 500 characters or fewer"),
         ],
@@ -544,14 +541,14 @@ class CaseStudyForm(FlaskForm):
         "Contract value (optional)",
         choices=_choices(taxonomies.CONTRACT_VALUE_BANDS),
         filters=[none_if_blank],
-        validators=[Optional()],
+        validators=[if_given],
     )
     link = URLField(
         "Link (optional)",
         widget=GovTextInput(),
         filters=[none_if_blank],
         validators=[
-            Optional(),
+            if_given,
             web_address("Enter a link in the correct format, like https://example.co.uk"),
             Length(max=500, message="Link must be 500 characters or fewer"),
         ],

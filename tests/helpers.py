@@ -1,0 +1,38 @@
+"""Helpers the tests share: driving forms like a browser does."""
+
+import re
+
+TEST_PASSWORD = "correct horse battery"
+
+
+def csrf_token(response) -> str:
+    match = re.search(rb'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', response.data)
+    assert match, "no CSRF token on the page"
+    return match.group(1).decode()
+
+
+def post_form(client, url: str, data: dict, follow_redirects: bool = True, form_page=None):
+    """GET the page with the form (`url` unless `form_page` says) for its CSRF token, then POST
+    the form like a browser would."""
+    token = csrf_token(client.get(form_page or url))
+    return client.post(url, data={**data, "csrf_token": token}, follow_redirects=follow_redirects)
+
+
+ORGANISATION = {
+    "name": "Kestrel Hill Cyber Ltd",
+    "legal_form": "limited-company",
+    "companies_house_number": "sc12345",
+    "summary": "Penetration testing and cyber security for councils and the NHS.",
+    "description": "We test public-sector systems the way attackers would.",
+}
+SERVICES = {"services": "Penetration testing\nIncident response", "cpv_codes": "72000000-5"}
+MARKETS = {"sectors": ["health-social-care", "local-government"], "regions": ["TLD"]}
+
+
+def build_publishable_profile(client) -> None:
+    """Fill in the sections a profile needs before it can be published, as a supplier would."""
+    for slug, data in (("organisation", ORGANISATION), ("services", SERVICES),
+                       ("markets", MARKETS)):
+        response = post_form(client, f"/profile/section/{slug}", data)
+        assert response.status_code == 200
+        assert b"saved." in response.data, slug

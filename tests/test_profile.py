@@ -1,0 +1,195 @@
+"""A supplier builds, publishes and maintains its profile through the real pages."""
+
+from datetime import date
+
+from helpers import MARKETS, ORGANISATION, build_publishable_profile, post_form
+from sqlmodel import select
+
+from locator.models import Accreditation, CaseStudy, Supplier
+
+
+def _supplier(session) -> Supplier:
+    session.expire_all()
+    return session.exec(select(Supplier)).one()
+
+
+def test_new_account_starts_with_the_organisation_section(client, sign_up):
+    sign_up()
+    dashboard = client.get("/profile")
+    assert b"Not yet started" in dashboard.data
+    assert client.get("/profile/section/services").status_code == 302
+
+
+def test_organisation_section_creates_a_draft_with_a_normalised_number(client, session, sign_up):
+    sign_up()
+    post_form(client, "/profile/section/organisation", ORGANISATION)
+    supplier = _supplier(session)
+    assert supplier.status == "draft"
+    assert supplier.slug == "kestrel-hill-cyber-ltd"
+    assert supplier.companies_house_number == "SC012345"
+
+
+def test_bad_input_is_explained_kept_and_not_saved(client, session, sign_up):
+    sign_up()
+    bad = {**ORGANISATION, "companies_house_number": "12AB", "summary": "x" * 281,
+           "website": "javascript://example.com/%0aalert(1)"}
+    response = post_form(client, "/profile/section/organisation", bad)
+    assert response.status_code == 200
+    page = response.data.decode()
+    assert "Enter a Companies House number in the correct format" in page
+    assert "Summary must be 280 characters or fewer" in page
+    assert "Enter a website address in the correct format" in page
+    assert 'value="12AB"' in page  # what the user typed is still there
+    assert "govuk-error-summary" in page
+    assert session.exec(select(Supplier)).all() == []
+
+
+def test_unknown_cpv_code_is_refused_and_kept(client, session, sign_up):
+    sign_up()
+    post_form(client, "/profile/section/organisation", ORGANISATION)
+    response = post_form(
+        client, "/profile/section/services",
+        {"services": "Testing", "cpv_codes": "72000000\n12345678"},
+    )
+    page = response.data.decode()
+    assert "12345678 is not a CPV code" in page
+    assert "12345678</textarea>" in page
+    assert _supplier(session).cpv_codes == []
+
+
+def test_cpv_finder_shows_matches_without_saving(client, session, sign_up):
+    sign_up()
+    post_form(client, "/profile/section/organisation", ORGANISATION)
+    response = post_form(
+        client, "/profile/section/services",
+        {"services": "Typed but unsaved", "cpv_q": "penetration", "cpv_search": "1"},
+    )
+    page = response.data.decode()
+    assert "Typed but unsaved" in page
+    assert 'value="72000000"' not in page or "penetration" in page.lower()
+    assert "govuk-error-summary" not in page
+    assert _supplier(session).services == []
+
+
+def test_publish_needs_required_sections_and_sets_arrival_once(client, session, sign_up):
+    sign_up()
+    post_form(client, "/profile/section/organisation", ORGANISATION)
+    refused = post_form(client, "/profile/publish", {}, form_page="/profile")
+    assert b"Complete these sections before you publish" in refused.data
+    assert _supplier(session).status == "draft"
+
+    build_publishable_profile(client)
+    published = post_form(client, "/profile/publish", {}, form_page="/profile")
+    assert b"Your profile is published" in published.data
+    supplier = _supplier(session)
+    assert supplier.status == "published"
+    arrival = supplier.first_published_at
+    assert arrival is not None
+
+    post_form(client, "/profile/unpublish", {}, form_page="/profile")
+    assert _supplier(session).status == "draft"
+    post_form(client, "/profile/section/markets", {**MARKETS, "regions": ["UK"]})
+    post_form(client, "/profile/publish", {}, form_page="/profile")
+    supplier = _supplier(session)
+    assert supplier.status == "published"
+    assert supplier.first_published_at == arrival
+    assert supplier.regions == ["UK"]
+
+
+def test_size_bands_derive_size_and_sme(client, session, sign_up):
+    sign_up()
+    post_form(client, "/profile/section/organisation", ORGANISATION)
+    post_form(client, "/profile/section/size",
+              {"staff_band": "11-50", "turnover_band": "1m-15m", "supplier_types": ["vcse"]})
+    supplier = _supplier(session)
+    assert supplier.size == "small"
+    assert supplier.supplier_types == ["sme", "vcse"]
+    refused = post_form(client, "/profile/section/size",
+                        {"staff_band": "250+", "turnover_band": "54m+", "supplier_types": ["sme"]})
+    assert b"above the SME limits" in refused.data
+
+
+def test_accreditation_add_change_remove(client, session, sign_up):
+    sign_up()
+    post_form(client, "/profile/section/organisation", ORGANISATION)
+    added = post_form(client, "/profile/accreditations/new", {
+        "type": "cyber-essentials-plus", "certificate_number": "CE-123",
+        "issued_on": ["1", "4", "2026"], "expires_on": ["31", "3", "2027"],
+    })
+    assert b"The accreditation has been saved" in added.data
+    item = session.exec(select(Accreditation)).one()
+    assert item.expires_on == date(2027, 3, 31)
+    assert item.verification_status == "unverified"
+
+    post_form(client, f"/profile/accreditations/{item.id}/edit", {
+        "type": "iso-27001", "issued_on": ["", "", ""], "expires_on": ["", "", ""],
+    })
+    session.expire_all()
+    item = session.exec(select(Accreditation)).one()
+    assert (item.type, item.expires_on) == ("iso-27001", None)
+
+    post_form(client, f"/profile/accreditations/{item.id}/remove", {})
+    assert session.exec(select(Accreditation)).all() == []
+
+
+def test_accreditation_date_errors(client, session, sign_up):
+    sign_up()
+    post_form(client, "/profile/section/organisation", ORGANISATION)
+    response = post_form(client, "/profile/accreditations/new", {
+        "type": "iso-9001", "issued_on": ["1", "4", "2026"], "expires_on": ["31", "3", "2026"],
+    })
+    assert b"Expiry date must be on or after the date issued" in response.data
+    impossible = post_form(client, "/profile/accreditations/new", {
+        "type": "other", "issued_on": ["31", "2", "2026"], "expires_on": ["", "4", ""],
+    })
+    page = impossible.data.decode()
+    assert "Date issued (optional) must be a real date" in page
+    assert "must include a day, month and year" in page
+    assert "Enter the name of the accreditation" in page
+    assert session.exec(select(Accreditation)).all() == []
+
+
+def test_case_study_add_and_remove(client, session, sign_up):
+    sign_up()
+    post_form(client, "/profile/section/organisation", ORGANISATION)
+    data = {"title": "SOC for a trust", "client_name": "Northolme NHS Trust",
+            "client_sector": "health-social-care", "year": "2024", "challenge": "Attacks",
+            "approach": "Monitoring", "outcome": "Fewer incidents"}
+    assert b"The case study has been saved" in post_form(
+        client, "/profile/case-studies/new", data).data
+    study = session.exec(select(CaseStudy)).one()
+    bad = post_form(client, f"/profile/case-studies/{study.id}/edit", {**data, "year": "1066"})
+    assert b"Enter a year between 1950 and next year" in bad.data
+    post_form(client, f"/profile/case-studies/{study.id}/remove", {})
+    assert session.exec(select(CaseStudy)).all() == []
+
+
+def test_another_users_items_are_not_found(client, session, sign_up):
+    sign_up("first@example.com")
+    post_form(client, "/profile/section/organisation", ORGANISATION)
+    post_form(client, "/profile/accreditations/new", {"type": "iso-9001"})
+    theirs = session.exec(select(Accreditation)).one()
+    slug = _supplier(session).slug
+    with client.session_transaction() as flask_session:
+        flask_session.clear()
+
+    sign_up("second@example.com")
+    post_form(client, "/profile/section/organisation", {**ORGANISATION, "name": "Other Ltd",
+                                                        "companies_house_number": ""})
+    assert client.get(f"/profile/accreditations/{theirs.id}/edit").status_code == 404
+    assert client.post(f"/profile/accreditations/{theirs.id}/remove").status_code in (400, 404)
+    assert client.get(f"/profile/nonsense/{theirs.id}/edit").status_code == 404
+    assert client.get(f"/suppliers/{slug}").status_code == 404  # someone else's draft
+    assert session.exec(select(Accreditation)).one().id == theirs.id
+
+
+def test_draft_is_visible_to_its_owner_only(client, session, sign_up):
+    sign_up()
+    post_form(client, "/profile/section/organisation", ORGANISATION)
+    slug = _supplier(session).slug
+    preview = client.get(f"/suppliers/{slug}")
+    assert preview.status_code == 200
+    assert b"This is a preview" in preview.data
+    with client.session_transaction() as flask_session:
+        flask_session.clear()
+    assert client.get(f"/suppliers/{slug}").status_code == 404
