@@ -199,17 +199,19 @@ class OrganisationForm(SectionForm):
 class SizeForm(SectionForm):
     slug = "size"
     title = "Size and type"
-    required = ("staff_band", "turnover_band")
+    required = ("staff_band", "turnover_band")  # optional to answer, but buyers filter on size
 
     staff_band = RadiosField(
-        "How many people work for you?",
+        "How many people work for you? (optional)",
         choices=_band_choices(sizes.STAFF_BANDS),
-        validators=[DataRequired("Select how many people work for you")],
+        filters=[none_if_blank],
+        validators=[if_given],
     )
     turnover_band = RadiosField(
-        "What was your annual turnover?",
+        "What was your annual turnover? (optional)",
         choices=_band_choices(sizes.TURNOVER_BANDS),
-        validators=[DataRequired("Select your annual turnover")],
+        filters=[none_if_blank],
+        validators=[if_given],
     )
     balance_sheet_band = RadiosField(
         "What is your balance sheet total? (optional)",
@@ -432,9 +434,7 @@ class AccreditationForm(FlaskForm):
         filters=[none_if_blank],
         validators=[Length(max=200, message="Certifying body must be 200 characters or fewer")],
     )
-    issued_on = GovDateField(
-        "Date issued (optional)", description="For example, 27 3 2025"
-    )
+    issued_on = GovDateField("Date issued (optional)", description="For example, 27 3 2025")
     expires_on = GovDateField(
         "Expiry date (optional)",
         description="For example, 26 3 2026",

@@ -1,0 +1,157 @@
+"""The real Contracts Finder corpus, converted by docs/examples/contractsfinder_to_jsonl.py, loads
+through `locator import` cleanly, idempotently, and survives export → import → export."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete, func
+from sqlmodel import SQLModel, select
+
+from locator import identifiers
+from locator.models import Supplier
+
+ROOT = Path(__file__).resolve().parent.parent
+CSV_PATH = ROOT / "tests" / "data" / "contractsfinder_awards_2020.csv"
+JSONL_PATH = ROOT / "tests" / "data" / "contractsfinder_suppliers.jsonl"
+SCRIPT = ROOT / "docs" / "examples" / "contractsfinder_to_jsonl.py"
+
+
+def _load_converter():
+    spec = importlib.util.spec_from_file_location("contractsfinder_to_jsonl", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up here
+    spec.loader.exec_module(module)
+    return module
+
+
+converter = _load_converter()
+
+
+@pytest.fixture(scope="module")
+def csv_rows() -> list[dict[str, str]]:
+    with CSV_PATH.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture(scope="module")
+def fixture_lines() -> list[str]:
+    return JSONL_PATH.read_text(encoding="utf-8").splitlines()
+
+
+def _import(runner, path: Path):
+    result = runner.invoke(args=["import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "Line " not in result.stderr, result.stderr
+    assert "not loaded" not in result.stderr, result.stderr
+    return result
+
+
+def _published_count(session) -> int:
+    return session.exec(
+        select(func.count()).select_from(Supplier).where(Supplier.status == "published")
+    ).one()
+
+
+def test_converter_reproduces_the_committed_jsonl(tmp_path, capsys):
+    out = tmp_path / "suppliers.jsonl"
+    assert converter.main([str(CSV_PATH), str(out)]) == 0
+    assert out.read_bytes() == JSONL_PATH.read_bytes(), (
+        "tests/data/contractsfinder_suppliers.jsonl is stale: regenerate it with "
+        "docs/examples/contractsfinder_to_jsonl.py (see tests/data/README.md)"
+    )
+    assert "2563 rows read" in capsys.readouterr().err
+
+
+def test_converter_output_shape(csv_rows, fixture_lines):
+    records = [json.loads(line) for line in fixture_lines]
+    slugs = [r.get("slug") or identifiers.slugify(r["name"], max_length=100) for r in records]
+    assert slugs == sorted(slugs)
+    assert len(set(slugs)) == len(slugs)
+    numbers = [r["companies_house_number"] for r in records if r.get("companies_house_number")]
+    assert len(set(numbers)) == len(numbers)
+    assert all(len(r["summary"]) <= 280 and r["services"] and r["cpv_codes"] for r in records)
+    # Computacenter appears as "COMPUTACENTER (UK) LIMITED", "Computacenter (UK) Ltd" and
+    # "COMPUTACENTER (U K) LTD" with its number, and as "COMPUTACENTER (UK) LTD" without: all one
+    # supplier. Plain "Computacenter" (no number, a different name) stays apart.
+    computacenter = {
+        r["name"]: r.get("companies_house_number")
+        for r in records
+        if "computacenter" in r["name"].casefold()
+    }
+    assert sorted(computacenter.values(), key=str) == ["01584718", None]
+    assert computacenter["Computacenter"] is None
+
+
+def test_converter_maps_sme_and_vcse_flags(csv_rows):
+    records = converter.convert(csv_rows)
+    sme_names = {
+        converter.name_key(r["supplier_name"]) for r in csv_rows if r["supplier_is_sme"] == "Yes"
+    }
+    flagged = [r for r in records if "sme" in r["supplier_types"]]
+    assert flagged and all(converter.name_key(r["name"]) in sme_names for r in flagged[:50])
+    assert any("vcse" in r["supplier_types"] for r in records)
+
+
+def test_import_loads_every_line(runner, session, csv_rows, fixture_lines):
+    result = _import(runner, JSONL_PATH)
+    count = len(fixture_lines)
+    assert f"Loaded {count} suppliers ({count} new, 0 updated)." in result.stdout
+    assert _published_count(session) == count
+
+    # A supplier with a Companies House number in the CSV is found by it, with its CPV codes.
+    for number, legal_form in (("00929027", "limited-company"), ("OC428477", "llp")):
+        rows = [
+            r
+            for r in csv_rows
+            if r["supplier_ref_type"] == "COMPANIES_HOUSE" and r["supplier_ref_number"] == number
+        ]
+        assert rows
+        supplier = session.exec(
+            select(Supplier).where(Supplier.companies_house_number == number)
+        ).one()
+        assert supplier.name == rows[0]["supplier_name"]
+        assert set(supplier.cpv_codes) == {c for r in rows for c in r["cpv_codes"].split()}
+        assert supplier.status == "published"
+        assert supplier.legal_form == legal_form
+        assert supplier.first_published_at is not None
+
+
+def test_import_maps_sme_flag_to_supplier_types(runner, session, csv_rows, tmp_path):
+    sme = [r for r in csv_rows if r["supplier_is_sme"] == "Yes"]
+    records = converter.convert(sme[:20])
+    path = tmp_path / "sme.jsonl"
+    path.write_text(converter.dump_lines(records), encoding="utf-8")
+    _import(runner, path)
+    suppliers = session.exec(select(Supplier)).all()
+    assert len(suppliers) == len(records)
+    assert all("sme" in s.supplier_types for s in suppliers)
+
+
+def test_importing_twice_creates_no_duplicates(runner, session, fixture_lines):
+    count = len(fixture_lines)
+    _import(runner, JSONL_PATH)
+    result = _import(runner, JSONL_PATH)
+    assert f"Loaded {count} suppliers (0 new, {count} updated)." in result.stdout
+    assert session.exec(select(func.count()).select_from(Supplier)).one() == count
+
+
+def test_export_import_export_round_trip(runner, session, tmp_path, fixture_lines):
+    _import(runner, JSONL_PATH)
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    assert runner.invoke(args=["export", str(first)]).exit_code == 0
+
+    for table in reversed(SQLModel.metadata.sorted_tables):  # an empty database
+        session.exec(delete(table))
+    session.commit()
+    assert session.exec(select(func.count()).select_from(Supplier)).one() == 0
+
+    _import(runner, first)
+    assert runner.invoke(args=["export", str(second)]).exit_code == 0
+    assert len(first.read_text(encoding="utf-8").splitlines()) == len(fixture_lines)
+    assert second.read_bytes() == first.read_bytes()
