@@ -21,12 +21,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
-    from . import db, errors, login, templating
+    from . import db, errors, login, search_engine, templating
 
     db.init_app(app)
     login.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
+    search_engine.init_app(app)
 
     app.jinja_loader = ChoiceLoader(
         [
@@ -40,9 +41,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         ]
     )
 
-    from .blueprints import auth, pages, profile, suppliers
+    from .blueprints import api, arrivals, auth, digest, pages, profile, search, suppliers
 
-    for module in (pages, auth, suppliers, profile):
+    for module in (pages, auth, search, arrivals, digest, suppliers, profile, api):
         app.register_blueprint(module.bp)
 
     from . import cli

@@ -120,6 +120,120 @@ def export_command(file: Path) -> None:
     click.echo(f"Exported {count} supplier{'s' if count != 1 else ''} to {file}.")
 
 
+@click.command("reindex")
+@with_appcontext
+def reindex() -> None:
+    """Rebuild this node's search index from the database into a new directory, then switch to
+    it atomically. Searches keep being served from the old index meanwhile."""
+    from .search_engine import store
+    from .services import indexing
+
+    with _session() as session:
+        total = indexing.published_count(session)
+        with tqdm(
+            total=total, desc="Indexing", unit=" suppliers", disable=None, file=sys.stderr
+        ) as bar:
+            done = [0]
+
+            def progress(count: int) -> None:
+                bar.update(count - done[0])
+                done[0] = count
+
+            generation = indexing.rebuild(session, store(), progress=progress)
+        replayed = indexing.drain(session, store())
+    click.echo(
+        f"Indexed {done[0]} published suppliers into {generation}"
+        f"{f'; replayed {replayed} changes made meanwhile' if replayed else ''}."
+    )
+
+
+@click.command("index-status")
+@with_appcontext
+def index_status() -> None:
+    """Documents in this node's index, published suppliers in the database, and the backlog."""
+    from .search_engine import store
+    from .services import indexing
+
+    with _session() as session:
+        status = indexing.status(session, store())
+    click.echo(f"Documents in the index:     {status.documents}")
+    click.echo(f"Published in the database:  {status.published}")
+    click.echo(f"Queued changes not applied: {status.backlog} (applied through {status.cursor})")
+
+
+@click.command("index-sync")
+@with_appcontext
+def index_sync() -> None:
+    """Apply every queued change to this node's index now (the web workers do this too)."""
+    from .search_engine import store
+    from .services import indexing
+
+    with _session() as session:
+        seen = indexing.drain(session, store())
+    click.echo(f"Applied {seen} queued change{'s' if seen != 1 else ''}.")
+
+
+@click.group("digest")
+def digest_group() -> None:
+    """The weekly e-mail of new suppliers."""
+
+
+@digest_group.command("send")
+@click.option(
+    "--week",
+    "week_text",
+    metavar="YYYY-Www",
+    help="The ISO week to send (default: last week, the one that just ended).",
+)
+@click.option("--dry-run", is_flag=True, help="Say who would get what; send nothing.")
+@with_appcontext
+def digest_send(week_text: str | None, dry_run: bool) -> None:
+    """Send each confirmed subscriber that week's new suppliers matching their filters. Safe to
+    re-run: nobody gets the same week twice."""
+    from . import emails
+    from .services import digest
+    from .weeks import BadWeek, IsoWeek
+
+    try:
+        week = IsoWeek.parse(week_text) if week_text else IsoWeek.current().previous()
+    except BadWeek as error:
+        raise click.BadParameter(str(error), param_hint="--week") from None
+    app = current_app._get_current_object()
+    mailer = emails.mailer()
+    with app.test_request_context(base_url=app.config["BASE_URL"]), _session() as session:
+        total = digest.active_count(session)
+        with tqdm(
+            total=total, desc=f"Digest {week}", unit=" subscribers", disable=None, file=sys.stderr
+        ) as bar:
+            report = digest.send_week(
+                session,
+                mailer,
+                week,
+                lambda sub, suppliers, wk: emails.weekly_digest(mailer, sub, suppliers, wk),
+                dry_run=dry_run,
+                progress=bar.update,
+            )
+    if dry_run:
+        for email, count in report.would_send:
+            click.echo(
+                f"{email}: {count} new supplier{'s' if count != 1 else ''}"
+                f"{'' if count else ' (nothing would be sent)'}"
+            )
+        return
+    click.echo(
+        f"Week {week}: sent {report.sent}, no matches {report.no_matches}, "
+        f"already done {report.already_done}"
+        f"{f', in flight elsewhere {report.in_flight}' if report.in_flight else ''}."
+    )
+    if report.error:
+        click.echo(
+            f"Stopped: the mail server refused {report.error}. Run the command again "
+            "to send the rest; nobody will get a duplicate.",
+            err=True,
+        )
+        sys.exit(1)
+
+
 def _report(report) -> None:
     click.echo(
         f"Loaded {report.loaded} supplier{'s' if report.loaded != 1 else ''} "
@@ -135,5 +249,15 @@ def _report(report) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (init_db, seed, create_admin, import_command, export_command):
+    for command in (
+        init_db,
+        seed,
+        create_admin,
+        import_command,
+        export_command,
+        reindex,
+        index_status,
+        index_sync,
+        digest_group,
+    ):
         app.cli.add_command(command)

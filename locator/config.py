@@ -28,6 +28,9 @@ def _secret_key(instance: Path, production: bool) -> str:
     return path.read_text().strip()
 
 
+_YES = ("1", "true", "yes", "on")
+
+
 def load(instance_path: str) -> dict:
     instance = Path(instance_path)
     instance.mkdir(parents=True, exist_ok=True)
@@ -39,6 +42,15 @@ def load(instance_path: str) -> dict:
             "LOCATOR_DATABASE_URL", f"sqlite:///{instance / 'locator.db'}"
         ),
         "INDEX_DIR": os.environ.get("LOCATOR_INDEX_DIR", str(instance / "index")),
+        "BASE_URL": os.environ.get("LOCATOR_BASE_URL", "http://127.0.0.1:5000"),
+        "SMTP_HOST": os.environ.get("LOCATOR_SMTP_HOST") or None,
+        "SMTP_PORT": int(os.environ.get("LOCATOR_SMTP_PORT") or 25),
+        "SMTP_USERNAME": os.environ.get("LOCATOR_SMTP_USERNAME") or None,
+        "SMTP_PASSWORD": os.environ.get("LOCATOR_SMTP_PASSWORD") or None,
+        "SMTP_STARTTLS": os.environ.get("LOCATOR_SMTP_STARTTLS", "").lower()
+        in ("1", "true", "yes"),
+        "MAIL_FROM": os.environ.get("LOCATOR_MAIL_FROM", "Supplier Locator <noreply@localhost>"),
+        "MAIL_OUTBOX": str(instance / "mail"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

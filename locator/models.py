@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from typing import Optional
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Column, Index, Text
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, Relationship, SQLModel
 
 from . import sizes
@@ -151,3 +151,48 @@ class CaseStudy(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
     supplier: Optional[Supplier] = Relationship(back_populates="case_studies")  # noqa: UP045
+
+
+class IndexQueueEntry(SQLModel, table=True):
+    """ "This supplier changed": written in the same transaction as the change, so the search
+    index (derived, one per web node) can never miss an update. Each node keeps its own cursor
+    (the last id it applied) beside its index."""
+
+    __tablename__ = "index_queue"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids only grow: they are the cursor
+
+    id: int | None = Field(default=None, primary_key=True)
+    supplier_id: int = Field(index=True)  # no foreign key: deletions must reach the index too
+    enqueued_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class Subscription(SQLModel, table=True):
+    """A buyer's weekly digest of new arrivals. Nothing is sent before `confirmed_at` (double
+    opt-in); `unsubscribed_at` ends it without losing the record of what was sent."""
+
+    __tablename__ = "subscriptions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, index=True)  # lower-cased
+    filters: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    confirmed_at: datetime | None = None
+    unsubscribed_at: datetime | None = None
+
+    @property
+    def is_active(self) -> bool:
+        return self.confirmed_at is not None and self.unsubscribed_at is None
+
+
+class DigestDelivery(SQLModel, table=True):
+    """One subscriber's digest for one week: the record that makes sending idempotent."""
+
+    __tablename__ = "digest_deliveries"
+    __table_args__ = (UniqueConstraint("subscription_id", "week"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    subscription_id: int = Field(foreign_key="subscriptions.id", ondelete="CASCADE")
+    week: str = Field(max_length=8)  # 2026-W47
+    status: str = Field(default="sending", max_length=10)  # sending | sent | no-matches
+    arrivals: int = 0
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -26,6 +26,19 @@ def uk_date(value: date | datetime | None) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+def page_window(page: int, pages: int, around: int = 2) -> list[int | None]:
+    """Page numbers to link: the first, the last and a few around the current one; None marks
+    a gap (shown as an ellipsis)."""
+    wanted = {1, pages, *range(page - around, page + around + 1)}
+    numbers = sorted(n for n in wanted if 1 <= n <= pages)
+    window: list[int | None] = []
+    for n in numbers:
+        if window and n - window[-1] > 1:
+            window.append(None)
+        window.append(n)
+    return window
+
+
 def _label(vocabulary: dict[str, str]):
     return lambda code: vocabulary.get(code, code)
 
@@ -48,3 +61,4 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(taxonomies.accreditation_label, "accreditation_label")
     app.add_template_test(lambda code: code in taxonomies.cpv_codes(), "known_cpv")
     app.add_template_global(SERVICE_NAME, "service_name")
+    app.add_template_global(page_window)

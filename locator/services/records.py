@@ -72,8 +72,12 @@ def _pick(item, fields) -> dict:
     return {name: _plain(getattr(item, name)) for name in fields}
 
 
+def accreditation_record(accreditation) -> dict:
+    return _pick(accreditation, ACCREDITATION_FIELDS)
+
+
 def supplier_record(supplier: Supplier) -> dict:
     record = _pick(supplier, PROFILE_FIELDS)
-    record["accreditations"] = [_pick(a, ACCREDITATION_FIELDS) for a in supplier.accreditations]
+    record["accreditations"] = [accreditation_record(a) for a in supplier.accreditations]
     record["case_studies"] = [_pick(c, CASE_STUDY_FIELDS) for c in supplier.case_studies]
     return record

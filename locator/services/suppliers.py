@@ -1,7 +1,7 @@
 """Supplier profiles: creating, editing, publishing, and reading them for the public pages.
 
-Every change that can affect what buyers see goes through `_changed`, the one place that stamps
-`updated_at` (and, with search, queues the profile for re-indexing in the same transaction).
+Every change that can affect what buyers see goes through `record_change`, the one place that
+stamps `updated_at` and queues the profile for re-indexing in the same transaction.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from .. import identifiers
 from ..forms.profile import SECTIONS
-from ..models import Accreditation, CaseStudy, Supplier, User, utcnow
+from ..models import Accreditation, CaseStudy, IndexQueueEntry, Supplier, User, utcnow
 from . import records
 
 PER_PAGE = 20
@@ -26,9 +26,13 @@ class NotFound(LookupError):
     """No such thing, or not yours: the views turn both into a 404 so ids reveal nothing."""
 
 
-def _changed(session: Session, supplier: Supplier) -> None:
-    supplier.updated_at = utcnow()
+def record_change(session: Session, supplier: Supplier, *, stamp: bool = True) -> None:
+    """Stamp the change and queue the supplier for re-indexing, in the caller's transaction."""
+    if stamp:
+        supplier.updated_at = utcnow()
     session.add(supplier)
+    session.flush()
+    session.add(IndexQueueEntry(supplier_id=supplier.id))
 
 
 def unique_slug(session: Session, name: str) -> str:
@@ -62,7 +66,7 @@ def create(session: Session, owner: User | None, changes: Mapping) -> Supplier:
         slug=unique_slug(session, changes["name"]),
     )
     apply_changes(supplier, changes)
-    _changed(session, supplier)
+    record_change(session, supplier)
     session.commit()
     return supplier
 
@@ -76,7 +80,7 @@ def apply_changes(supplier: Supplier, changes: Mapping) -> None:
 
 def update(session: Session, supplier: Supplier, changes: Mapping) -> None:
     apply_changes(supplier, changes)
-    _changed(session, supplier)
+    record_change(session, supplier)
     session.commit()
 
 
@@ -106,14 +110,14 @@ def publish(session: Session, supplier: Supplier) -> list[str]:
     supplier.status = "published"
     if supplier.first_published_at is None:
         supplier.first_published_at = utcnow()
-    _changed(session, supplier)
+    record_change(session, supplier)
     session.commit()
     return []
 
 
 def unpublish(session: Session, supplier: Supplier) -> None:
     supplier.status = "draft"
-    _changed(session, supplier)
+    record_change(session, supplier)
     session.commit()
 
 
@@ -144,7 +148,7 @@ def save_child(session: Session, supplier: Supplier, item, changes: Mapping) -> 
             supplier.accreditations if isinstance(item, Accreditation) else supplier.case_studies
         )
         collection.append(item)
-    _changed(session, supplier)
+    record_change(session, supplier)
     session.commit()
 
 
@@ -153,7 +157,7 @@ def remove_child(session: Session, supplier: Supplier, item) -> None:
         supplier.accreditations if isinstance(item, Accreditation) else supplier.case_studies
     )
     collection.remove(item)
-    _changed(session, supplier)
+    record_change(session, supplier)
     session.commit()
 
 

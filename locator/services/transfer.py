@@ -177,8 +177,7 @@ def import_record(session: Session, record: dict) -> bool:
         now if created else supplier.created_at
     )
     supplier.updated_at = _parse_datetime(record.get("updated_at"), "updated_at") or now
-    session.add(supplier)
-    session.flush()
+    suppliers.record_change(session, supplier, stamp=False)
     return created
 
 

@@ -1,0 +1,92 @@
+"""The JSON API: supplier search and published profiles, described by an OpenAPI document."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, jsonify, request, url_for
+
+from .. import openapi
+from ..db import get_session
+from ..login import csrf
+from ..search_engine import get_engine
+from ..services import arrivals, records, search, suppliers
+from ..weeks import BadWeek, IsoWeek
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+
+@bp.route("/suppliers")
+def search_suppliers():
+    try:
+        search_request = search.parse(request.args, api=True)
+    except search.BadSearch as error:
+        abort(400, description=str(error))
+    page = search.run(get_session(), get_engine(), search_request)
+    today = date.today()
+    return jsonify(
+        {
+            "total": page.total,
+            "page": search_request.page,
+            "per_page": search_request.per_page,
+            "results": [_summary(s, page.highlights.get(s.id, []), today) for s in page.results],
+            "facets": {
+                name: [vars(value) for value in values] for name, values in page.facets.items()
+            },
+            "suggestion": page.suggestion,
+        }
+    )
+
+
+@bp.route("/suppliers/<slug>")
+def supplier_profile(slug: str):
+    try:
+        supplier = suppliers.visible_profile(get_session(), slug, viewer=None)
+    except suppliers.NotFound:
+        abort(404, description=f"No published supplier at {slug}")
+    record = records.supplier_record(supplier)
+    for private in ("status", "created_at"):
+        record.pop(private)
+    today = date.today()
+    record["accreditations"] = [
+        records.accreditation_record(a) for a in supplier.current_accreditations(today)
+    ]
+    record["size"] = supplier.size
+    record["url"] = url_for("suppliers.profile", slug=slug, _external=True)
+    return jsonify(record)
+
+
+@bp.route("/new-arrivals")
+def new_arrivals():
+    try:
+        week = (
+            IsoWeek.parse(request.args["week"]) if request.args.get("week") else IsoWeek.current()
+        )
+    except BadWeek as error:
+        abort(400, description=str(error))
+    found = arrivals.for_week(get_session(), week, arrivals.parse_filters(request.args))
+    today = date.today()
+    return jsonify(
+        {
+            "week": str(week),
+            "starts": week.starts.isoformat(),
+            "ends": week.ends.isoformat(),
+            "total": len(found),
+            "results": [_summary(s, [], today) for s in found],
+            "previous_week": str(week.previous()),
+            "next_week": str(week.next()),
+        }
+    )
+
+
+def _summary(supplier, highlights, today) -> dict:
+    return {
+        **search.result_summary(supplier, highlights, today),
+        "url": url_for("suppliers.profile", slug=supplier.slug, _external=True),
+    }
+
+
+@bp.route("/openapi.json")
+def openapi_document():
+    return jsonify(openapi.document(url_for("api.search_suppliers", _external=True)))

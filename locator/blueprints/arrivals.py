@@ -1,0 +1,76 @@
+"""New arrivals: this week's new suppliers, any ISO week, an archive, and an Atom feed."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, render_template, request, url_for
+
+from .. import feeds, taxonomies
+from ..db import get_session
+from ..services import arrivals, search
+from ..weeks import BadWeek, IsoWeek
+
+bp = Blueprint("arrivals", __name__)
+
+FEED_WEEKS = 4
+
+
+def _options() -> dict[str, dict[str, str]]:
+    """The choices each arrivals filter offers (CPV by division)."""
+    return {
+        name: taxonomies.cpv_divisions() if name == "cpv" else search.VOCABULARIES[name]()
+        for name in arrivals.FILTERS
+    }
+
+
+def _week_page(week: IsoWeek):
+    filters = arrivals.parse_filters(request.args)
+    return render_template(
+        "arrivals/week.html",
+        week=week,
+        current=IsoWeek.current(),
+        suppliers=arrivals.for_week(get_session(), week, filters),
+        filters=filters,
+        options=_options(),
+        facet_titles=search.FACET_TITLES,
+    )
+
+
+@bp.route("/new-arrivals")
+def this_week():
+    return _week_page(IsoWeek.current())
+
+
+@bp.route("/new-arrivals/<week>")
+def any_week(week: str):
+    try:
+        parsed = IsoWeek.parse(week)
+    except BadWeek as error:
+        return render_template(
+            "arrivals/no_such_week.html", message=str(error), current=IsoWeek.current()
+        ), 404
+    return _week_page(parsed)
+
+
+@bp.route("/new-arrivals/archive")
+def archive():
+    current = IsoWeek.current()
+    return render_template(
+        "arrivals/archive.html", weeks=arrivals.archive(get_session(), current), current=current
+    )
+
+
+@bp.route("/new-arrivals.atom")
+def atom():
+    filters = arrivals.parse_filters(request.args)
+    current = IsoWeek.current()
+    first = current
+    for _ in range(FEED_WEEKS - 1):
+        first = first.previous()
+    suppliers = arrivals.between(get_session(), first.starts, current.ends, filters)
+    body = feeds.arrivals_atom(
+        suppliers,
+        feed_url=request.url,
+        page_url=url_for("arrivals.this_week", _external=True, **filters),
+        profile_url=lambda s: url_for("suppliers.profile", slug=s.slug, _external=True),
+    )
+    return Response(body, mimetype="application/atom+xml")

@@ -1,0 +1,41 @@
+"""The form for subscribing to the weekly e-mail of new suppliers."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
+from wtforms import EmailField, SubmitField
+from wtforms.validators import Email, InputRequired, Length
+
+from .. import taxonomies
+from .fields import CheckboxesField
+
+
+def _accreditations() -> list[tuple[str, str]]:
+    return [(k, v["name"]) for k, v in taxonomies.accreditation_types().items() if k != "other"]
+
+
+class SubscribeForm(FlaskForm):
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired("Enter your email address"),
+            Email("Enter an email address in the correct format, like name@example.gov.uk"),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+        ],
+    )
+    sector = CheckboxesField("Sectors (optional)", choices=list(taxonomies.SECTORS.items()))
+    region = CheckboxesField(
+        "Regions (optional)", choices=lambda: list(taxonomies.regions().items())
+    )
+    accreditation = CheckboxesField("Accreditations (optional)", choices=_accreditations)
+    cpv = CheckboxesField(
+        "Categories (optional)", choices=lambda: list(taxonomies.cpv_divisions().items())
+    )
+    submit = SubmitField("Subscribe", widget=GovSubmitInput())
+
+    FILTERS = ("sector", "region", "accreditation", "cpv")
+
+    def filters(self) -> dict[str, list[str]]:
+        return {name: self[name].data for name in self.FILTERS if self[name].data}

@@ -1,0 +1,176 @@
+"""The OpenAPI 3 description of the JSON API, built from the same facet list as the queries."""
+
+from __future__ import annotations
+
+from search_index import FACETS
+
+from .services.search import MAX_PER_PAGE, SORTS
+
+
+def _array(items: dict) -> dict:
+    return {"type": "array", "items": items}
+
+
+STRING = {"type": "string"}
+NULLABLE_STRING = {"type": "string", "nullable": True}
+ERROR = {
+    "description": "The request cannot be understood; `error` says why",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
+
+
+def _search_parameters() -> list[dict]:
+    params = [
+        {
+            "name": "q",
+            "in": "query",
+            "schema": STRING,
+            "description": 'Words to find (ANDed). "Quoted phrases" and a trailing * work.',
+        },
+        {"name": "sort", "in": "query", "schema": {"type": "string", "enum": list(SORTS)}},
+        {
+            "name": "page",
+            "in": "query",
+            "schema": {"type": "integer", "minimum": 1, "maximum": 10000},
+        },
+        {
+            "name": "per_page",
+            "in": "query",
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+        },
+    ]
+    for facet in FACETS:
+        params.append(
+            {
+                "name": facet.name,
+                "in": "query",
+                "style": "form",
+                "explode": True,
+                "schema": _array(STRING),
+                "description": "Filter; repeat to select several values (ORed). Different filters "
+                "are ANDed. Unknown values are ignored.",
+            }
+        )
+    return params
+
+
+def document(server_url: str) -> dict:
+    summary = {
+        "type": "object",
+        "required": ["slug", "name", "summary", "url"],
+        "properties": {
+            "slug": STRING,
+            "name": STRING,
+            "summary": STRING,
+            "url": {"type": "string", "format": "uri"},
+            "sectors": _array(STRING),
+            "regions": _array(STRING),
+            "size": STRING,
+            "legal_form": NULLABLE_STRING,
+            "supplier_types": _array(STRING),
+            "accreditations": _array(STRING),
+            "first_published_at": {"type": "string", "format": "date-time", "nullable": True},
+            "highlights": _array(STRING),
+        },
+    }
+    facet_value = {
+        "type": "object",
+        "properties": {
+            "value": STRING,
+            "label": STRING,
+            "count": {"type": "integer"},
+            "selected": {"type": "boolean"},
+        },
+    }
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Supplier Locator API",
+            "version": "1",
+            "description": "Find UK public-sector suppliers: SMEs, charities and social "
+            "enterprises.",
+        },
+        "servers": [{"url": server_url.rsplit("/suppliers", 1)[0]}],
+        "paths": {
+            "/suppliers": {
+                "get": {
+                    "summary": "Search published suppliers",
+                    "operationId": "searchSuppliers",
+                    "parameters": _search_parameters(),
+                    "responses": {
+                        "200": {
+                            "description": "One page of matching suppliers with facet counts",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/SearchResults"}
+                                }
+                            },
+                        },
+                        "400": ERROR,
+                    },
+                }
+            },
+            "/suppliers/{slug}": {
+                "get": {
+                    "summary": "A published supplier's full profile",
+                    "operationId": "getSupplier",
+                    "parameters": [
+                        {"name": "slug", "in": "path", "required": True, "schema": STRING}
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The profile, with current accreditations and "
+                            "case studies",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Supplier"}
+                                }
+                            },
+                        },
+                        "404": ERROR,
+                    },
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {"error": STRING, "status": {"type": "integer"}},
+                },
+                "SupplierSummary": summary,
+                "SearchResults": {
+                    "type": "object",
+                    "required": ["total", "page", "per_page", "results", "facets"],
+                    "properties": {
+                        "total": {"type": "integer"},
+                        "page": {"type": "integer"},
+                        "per_page": {"type": "integer"},
+                        "results": _array({"$ref": "#/components/schemas/SupplierSummary"}),
+                        "facets": {"type": "object", "additionalProperties": _array(facet_value)},
+                        "suggestion": NULLABLE_STRING,
+                    },
+                },
+                "Supplier": {
+                    "type": "object",
+                    "required": ["name", "slug", "summary"],
+                    "properties": {
+                        "name": STRING,
+                        "slug": STRING,
+                        "summary": STRING,
+                        "description": STRING,
+                        "services": _array(STRING),
+                        "size": STRING,
+                        "sectors": _array(STRING),
+                        "regions": _array(STRING),
+                        "cpv_codes": _array(STRING),
+                        "sic_codes": _array(STRING),
+                        "accreditations": _array({"type": "object"}),
+                        "case_studies": _array({"type": "object"}),
+                        "url": {"type": "string", "format": "uri"},
+                    },
+                },
+            }
+        },
+    }

@@ -1,0 +1,88 @@
+"""New arrivals: suppliers whose profile was first published in a given ISO week.
+
+A week's listing is a date-range query on the database (an indexed column), not a search-index
+query. Filters use the search index's own facet rules (`search_index.FACETS`: UK-wide suppliers
+match every region, CPV codes count in their division), applied to the week's few arrivals, so a
+filter means the same thing here as on the search page.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from datetime import date, datetime
+
+from sqlalchemy.orm import selectinload
+from sqlmodel import Session, select
+
+from search_index import FACETS_BY_NAME
+
+from ..models import Supplier
+from ..weeks import IsoWeek
+from . import search
+from .indexing import supplier_document
+
+FILTERS = ("sector", "region", "size", "supplier_type", "accreditation", "cpv")
+ARCHIVE_WEEKS = 26
+
+
+def parse_filters(args: Mapping) -> dict[str, list[str]]:
+    """Known values of the arrivals filters; CPV here means a two-digit division."""
+    filters = search.parse_filters(args, FILTERS)
+    divisions = [code for code in filters.pop("cpv", []) if len(code) == 2]
+    if divisions:
+        filters["cpv"] = divisions
+    return filters
+
+
+def _matches(supplier: Supplier, filters: Mapping[str, list[str]], today: date) -> bool:
+    if not filters:
+        return True
+    document = supplier_document(supplier, today)
+    return all(
+        FACETS_BY_NAME[name].values(document) & set(selected) for name, selected in filters.items()
+    )
+
+
+def for_week(
+    session: Session, week: IsoWeek, filters: Mapping[str, list[str]] | None = None
+) -> list[Supplier]:
+    """Published suppliers that arrived in `week`, newest first."""
+    return between(session, week.starts, week.ends, filters)
+
+
+def between(
+    session: Session,
+    starts: datetime,
+    ends: datetime,
+    filters: Mapping[str, list[str]] | None = None,
+) -> list[Supplier]:
+    """Published suppliers that arrived in [starts, ends), newest first."""
+    rows = session.exec(
+        select(Supplier)
+        .where(
+            Supplier.status == "published",
+            Supplier.first_published_at >= starts,
+            Supplier.first_published_at < ends,
+        )
+        .order_by(Supplier.first_published_at.desc(), Supplier.id.desc())
+        .options(selectinload(Supplier.accreditations), selectinload(Supplier.case_studies))
+    )
+    today = date.today()
+    return [s for s in rows if _matches(s, filters or {}, today)]
+
+
+def archive(session: Session, latest: IsoWeek, weeks: int = ARCHIVE_WEEKS) -> list[tuple]:
+    """(week, count of arrivals still published) for the `weeks` weeks up to `latest`."""
+    listed = [latest]
+    while len(listed) < weeks:
+        listed.append(listed[-1].previous())
+    arrivals = session.exec(
+        select(Supplier.first_published_at).where(
+            Supplier.status == "published",
+            Supplier.first_published_at >= listed[-1].starts,
+            Supplier.first_published_at < latest.ends,
+        )
+    )
+    counts = Counter(IsoWeek.containing(moment) for moment in arrivals)
+    return [(week, counts.get(week, 0)) for week in listed]

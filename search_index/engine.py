@@ -1,0 +1,254 @@
+"""The long-lived, thread-safe search service the web app calls.
+
+One ``SearchEngine`` per process. It holds the current ``Snapshot``; searches
+take a reference to it and never block on refreshes. ``refresh()`` builds the
+next snapshot (reusing every unchanged segment's decoded arrays) and swaps it
+in; a replaced searcher is closed after a grace period so in-flight searches
+finish on it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .facets import FACETS, FACETS_BY_NAME
+from .highlight import snippets
+from .matching import evaluate, highlight_terms
+from .query import SYNONYMS_PATH, ParsedQuery, load_synonyms, parse
+from .schema import HIGHLIGHT_FIELDS
+from .segments import SegmentData
+from .snapshot import ByteLRU, Snapshot, pack, unpack
+from .store import IndexStore
+from .suggest import suggest
+
+log = logging.getLogger(__name__)
+
+SORTS = ("relevance", "newest", "name")
+MAX_PER_PAGE = 100
+SUGGEST_BELOW = 5  # offer "did you mean" when fewer results than this
+RETIRE_AFTER = 30.0  # seconds a replaced searcher stays open for in-flight searches
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    slug: str
+    score: float
+    highlights: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    total: int
+    page: int
+    per_page: int
+    hits: list[Hit]
+    facets: dict[str, list[tuple[str, int, bool]]]
+    suggestion: str | None = None
+
+
+class SearchEngine:
+    """Search over the live generation of an index base directory.
+
+    ``cache_mb`` bounds the decoded posting lists kept across refreshes.
+    """
+
+    def __init__(self, base: str | os.PathLike | IndexStore, *, cache_mb: int = 512,
+                 synonyms_path: str | os.PathLike = SYNONYMS_PATH):
+        self.store = base if isinstance(base, IndexStore) else IndexStore(base)
+        self._synonyms = load_synonyms(synonyms_path)
+        self._postings = ByteLRU(cache_mb << 20)
+        self._segments: dict[tuple, SegmentData] = {}
+        self._refresh_lock = threading.Lock()
+        self._retired: list[tuple[float, object]] = []
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._snap = self._open_snapshot(self.store.current_generation())
+
+    # Lifecycle
+
+    def _segment_data(self, reader, key) -> SegmentData:
+        if key not in self._segments:
+            self._segments[key] = SegmentData(reader)
+        return self._segments[key]
+
+    def _open_snapshot(self, generation: str) -> Snapshot:
+        searcher = self.store.open_index(generation).searcher()
+        snap = Snapshot(searcher, self._segment_data, self._postings, generation)
+        live = {key for *_, key, _ in snap.leaves}
+        for key in list(self._segments):
+            if key not in live:
+                del self._segments[key]
+        return snap
+
+    def _is_current(self, snap: Snapshot, generation: str) -> bool:
+        try:
+            return generation == snap.generation and snap.searcher.up_to_date()
+        except OSError:
+            return False
+
+    def refresh(self) -> bool:
+        """Pick up commits and generation switches. Cheap when nothing changed
+        (a stat of the TOC); returns True if a new snapshot was swapped in. If
+        another thread is already refreshing, returns False at once."""
+        if not self._refresh_lock.acquire(blocking=False):
+            return False
+        try:
+            old = self._snap
+            generation = self.store.current_generation()
+            if self._is_current(old, generation):
+                return False
+            self._snap = self._open_snapshot(generation)
+            now = time.monotonic()
+            self._retired.append((now, old.searcher))
+            keep = []
+            for retired_at, searcher in self._retired:
+                if now - retired_at >= RETIRE_AFTER:
+                    searcher.close()
+                else:
+                    keep.append((retired_at, searcher))
+            self._retired = keep
+            return True
+        finally:
+            self._refresh_lock.release()
+
+    def start_auto_refresh(self, interval: float = 0.5) -> None:
+        """Refresh from a daemon thread so no request pays for a new snapshot."""
+        def loop():
+            while not self._stop.wait(interval):
+                try:
+                    self.refresh()
+                except Exception:  # keep serving the last good snapshot
+                    log.exception("search index refresh failed")
+        if self._thread is None:
+            self._thread = threading.Thread(target=loop, name="search-refresh", daemon=True)
+            self._thread.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join()
+        for _, searcher in self._retired:
+            searcher.close()
+        self._snap.searcher.close()
+
+    def doc_count(self) -> int:
+        return self._snap.doc_count
+
+    # Search
+
+    def search(
+        self,
+        q: str | None = "",
+        filters: Mapping[str, Iterable[str] | str] | None = None,
+        sort: str = "relevance",
+        page: int = 1,
+        per_page: int = 20,
+    ) -> SearchResult:
+        """Search, filter, count facets and return one page of hits.
+
+        ``filters`` maps facet names to selected values: values ORed within a
+        facet, facets ANDed. Unknown names are ignored and unknown values match
+        nothing. Facet counts are disjunctive (each facet counted without its own
+        selection); a selected value is always listed, if need be with count 0.
+        """
+        snap = self._snap
+        parsed = parse(q, self._synonyms)
+        page, per_page = max(1, int(page)), max(1, min(int(per_page), MAX_PER_PAGE))
+        if sort not in SORTS:
+            sort = "relevance"
+
+        if parsed.is_browse:
+            base, scores = snap.alive_bits, None
+        else:
+            mask, scores = evaluate(parsed, snap)
+            base = pack(mask) & snap.alive_bits
+        selected = _clean_filters(filters)
+        masks = {name: snap.facet_mask(name, values) for name, values in selected.items()}
+        matched = _and(base, masks.values())
+        facets = {}
+        for facet in FACETS:
+            within = matched
+            if facet.name in masks:
+                within = _and(base, (m for n, m in masks.items() if n != facet.name))
+            facets[facet.name] = _facet_entries(snap, facet.name, within,
+                                                selected.get(facet.name, ()))
+
+        total = int(np.bitwise_count(matched).sum())
+        start = (page - 1) * per_page
+        docnums = _page(snap, unpack(matched, snap.size), scores, sort, start, per_page)
+        terms = frozenset() if parsed.is_browse else highlight_terms(parsed, snap, HIGHLIGHT_FIELDS)
+        hits = []
+        for d in docnums:
+            stored = snap.stored(d)
+            hits.append(Hit(
+                id=stored["id"],
+                slug=stored.get("slug", ""),
+                score=float(scores[d]) if scores is not None else 0.0,
+                highlights=snippets(stored, terms),
+            ))
+        suggestion = None
+        if not parsed.is_browse and total < SUGGEST_BELOW:
+            suggestion = self._better_query(parsed, snap, masks, total)
+        return SearchResult(total, page, per_page, hits, facets, suggestion)
+
+    def _better_query(self, parsed: ParsedQuery, snap: Snapshot, masks, total: int) -> str | None:
+        corrected = suggest(parsed, snap)
+        if corrected is None:
+            return None
+        mask, _ = evaluate(parse(corrected, self._synonyms), snap)
+        found = _and(pack(mask) & snap.alive_bits, masks.values())
+        return corrected if int(np.bitwise_count(found).sum()) > total else None
+
+
+def _clean_filters(filters) -> dict[str, tuple[str, ...]]:
+    out = {}
+    for name, values in (filters or {}).items():
+        if name not in FACETS_BY_NAME or not values:
+            continue
+        values = (values,) if isinstance(values, str) else values
+        out[name] = tuple(dict.fromkeys(str(v) for v in values))
+    return out
+
+
+def _and(base: np.ndarray, masks) -> np.ndarray:
+    out = base.copy()
+    for mask in masks:
+        out &= mask
+    return out
+
+
+def _facet_entries(snap: Snapshot, name: str, within: np.ndarray, selected) -> list:
+    counts = snap.facet_counts(name, within)
+    values = snap.facets[name].values
+    chosen = set(selected)
+    entries = [(v, int(c), v in chosen) for v, c in zip(values, counts, strict=True)
+               if c or v in chosen]
+    known = set(values)
+    entries += [(v, 0, True) for v in selected if v not in known]
+    return sorted(entries)
+
+
+def _page(snap: Snapshot, matched: np.ndarray, scores, sort: str, start: int, size: int):
+    """Docnums of one page, in order. Ties always fall to the id hash."""
+    if sort == "relevance" and scores is not None:
+        cand = np.flatnonzero(matched)
+        if start >= len(cand):
+            return []
+        need = start + size
+        s = scores[cand]
+        if len(cand) > need:
+            kth = np.partition(s, len(s) - need)[len(s) - need]
+            keep = s >= kth
+            cand, s = cand[keep], s[keep]
+        order = np.lexsort((snap.tiebreak[cand], -s))
+        return cand[order][start:start + size].tolist()
+    order = {"newest": snap.newest_order, "name": snap.name_order}.get(sort, snap.browse_order)
+    return order[matched[order]][start:start + size].tolist()

@@ -1,0 +1,75 @@
+"""The one declarative list of facets.
+
+It drives the schema's keyword fields, the filter builder and facet counting, so a
+facet is added or renamed here and nowhere else. Values that make query-time
+filters simple (UK-wide suppliers count in every region, CPV codes count in their
+division and group) are derived here at index time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+UK_WIDE = "UK"
+ITL1_REGIONS = (
+    "TLC", "TLD", "TLE", "TLF", "TLG", "TLH", "TLI", "TLJ", "TLK", "TLL", "TLM", "TLN",
+)
+
+
+def _regions(values: Iterable[str]) -> set[str]:
+    """A UK-wide supplier is indexed under "UK" and every ITL1 region, so any region
+    filter matches it and each region's count includes it."""
+    out = set(values)
+    if UK_WIDE in out:
+        out.update(ITL1_REGIONS)
+    return out
+
+
+def _cpv(codes: Iterable[str]) -> set[str]:
+    """8-digit CPV codes become their division (2 digits) and group (3 digits)."""
+    out: set[str] = set()
+    for code in codes:
+        digits = re.sub(r"\D", "", str(code))
+        if len(digits) >= 3:
+            out.update((digits[:2], digits[:3]))
+    return out
+
+
+@dataclass(frozen=True)
+class Facet:
+    """``name`` is the public URL parameter, ``field`` the document key and the
+    Whoosh keyword field, ``multi`` whether the document holds a list."""
+
+    name: str
+    field: str
+    multi: bool
+    derive: Callable[[Iterable[str]], set[str]] = set
+
+    def values(self, doc: dict) -> set[str]:
+        raw = doc.get(self.field)
+        if raw is None or raw == "":
+            return set()
+        items = raw if self.multi else [raw]
+        clean = (_as_token(v) for v in items)
+        return {v for v in self.derive(v for v in clean if v)}
+
+
+def _as_token(value: object) -> str:
+    """Facet values are slugs or codes; whitespace would split the keyword."""
+    return re.sub(r"\s+", "-", str(value).strip())
+
+
+FACETS: tuple[Facet, ...] = (
+    Facet("sector", "sectors", multi=True),
+    Facet("region", "regions", multi=True, derive=_regions),
+    Facet("size", "size", multi=False),
+    Facet("legal_form", "legal_form", multi=False),
+    Facet("supplier_type", "supplier_types", multi=True),
+    Facet("accreditation", "accreditations", multi=True),
+    Facet("cpv", "cpv_codes", multi=True, derive=_cpv),
+    Facet("framework", "frameworks", multi=True),
+    Facet("social_value", "social_value", multi=True),
+)
+FACETS_BY_NAME = {f.name: f for f in FACETS}

@@ -1,0 +1,56 @@
+"""Evaluate a parsed query against a snapshot: a boolean match mask and BM25F
+scores over every document, built from cached per-term arrays.
+
+Clauses are ANDed; a clause's alternatives (synonyms) are ORed; each
+alternative may match in any text field, weighted by the field's boost.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .query import Alternative, ParsedQuery
+from .schema import TEXT_BOOSTS
+from .snapshot import Snapshot
+
+
+def _alternative_matches(snap: Snapshot, alt: Alternative, field: str):
+    if alt.kind == "term":
+        yield snap.term(field, alt.tokens[0])
+    elif alt.kind == "phrase":
+        yield snap.phrase(field, alt.tokens)
+    else:
+        for prefix in alt.tokens:
+            for text in snap.prefix_terms(field, prefix):
+                yield snap.term(field, text)
+
+
+def evaluate(parsed: ParsedQuery, snap: Snapshot) -> tuple[np.ndarray, np.ndarray]:
+    """(mask, scores) for a non-browse query; deleted documents are not masked here."""
+    scores = np.zeros(snap.size, np.float32)
+    mask = np.ones(snap.size, bool)
+    for clause in parsed.clauses:
+        clause_mask = np.zeros(snap.size, bool)
+        for alt in clause.alternatives:
+            for field, boost in TEXT_BOOSTS.items():
+                for ids, contrib in _alternative_matches(snap, alt, field):
+                    clause_mask[ids] = True
+                    scores[ids] += boost * contrib
+        mask &= clause_mask
+        if not mask.any():
+            break
+    return mask, scores
+
+
+def highlight_terms(parsed: ParsedQuery, snap: Snapshot, fields) -> frozenset[str]:
+    """The analysed terms (with prefix expansions) that a snippet should mark."""
+    terms: set[str] = set()
+    for clause in parsed.clauses:
+        for alt in clause.alternatives:
+            if alt.kind == "prefix":
+                for field in fields:
+                    for prefix in alt.tokens:
+                        terms.update(snap.prefix_terms(field, prefix))
+            else:
+                terms.update(alt.tokens)
+    return frozenset(terms)

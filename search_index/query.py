@@ -1,0 +1,136 @@
+"""Turn a buyer's free text into a structured query, never via Whoosh's parser.
+
+The small grammar: words are ANDed, "quoted phrases" are matched exactly,
+a trailing ``*`` makes a prefix. Everything else (AND/OR/NOT, ``field:``,
+parentheses, ``^``, ``~``, control characters, emoji) is just punctuation or a
+stop word and falls away. Each resulting clause is an OR of alternatives so
+that synonym groups from ``synonyms.txt`` widen a word or phrase.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .schema import ANALYZER
+
+MAX_QUERY_CHARS = 500
+MAX_CLAUSES = 16
+MIN_PREFIX = 2
+_WORD = re.compile(r"(\w+(?:\.\w+)*)(\*)?")
+SYNONYMS_PATH = Path(__file__).with_name("synonyms.txt")
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """``kind`` is "term" (one analysed token), "phrase" (consecutive tokens)
+    or "prefix" (lower-cased prefixes to expand against the lexicon)."""
+
+    kind: str
+    tokens: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One thing the buyer asked for: ``text`` as typed (for suggestions),
+    matched if any alternative matches."""
+
+    text: str
+    alternatives: tuple[Alternative, ...]
+    kind: str  # "word", "phrase" or "prefix", as typed
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    clauses: tuple[Clause, ...]
+
+    @property
+    def is_browse(self) -> bool:
+        return not self.clauses
+
+    def display(self, replace: dict[int, str] | None = None) -> str:
+        """The query as a buyer would type it, optionally with clauses replaced."""
+        out = []
+        for i, clause in enumerate(self.clauses):
+            text = (replace or {}).get(i, clause.text)
+            out.append({"phrase": f'"{text}"', "prefix": f"{text}*"}.get(clause.kind, text))
+        return " ".join(out)
+
+
+def analyse(text: str) -> tuple[str, ...]:
+    return tuple(t.text for t in ANALYZER(text))
+
+
+def _alternative(text: str) -> Alternative | None:
+    tokens = analyse(text)
+    if not tokens:
+        return None
+    return Alternative("term" if len(tokens) == 1 else "phrase", tokens)
+
+
+@lru_cache(maxsize=4)
+def load_synonyms(path: Path = SYNONYMS_PATH) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Map each member (as a tuple of lower-cased words) to its whole group."""
+    groups: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0]
+        members = tuple(m.strip().lower() for m in line.split(",") if m.strip())
+        for member in members:
+            groups[tuple(w.lower() for w, _ in _WORD.findall(member))] = members
+    return groups
+
+
+def _words(text: str) -> list[tuple[str, bool]]:
+    return [(w.lower(), bool(star)) for w, star in _WORD.findall(text)]
+
+
+def parse(q: str | None, synonyms: dict | None = None) -> ParsedQuery:
+    """Parse ``q``; an empty or punctuation-only query is a browse (no clauses)."""
+    synonyms = load_synonyms() if synonyms is None else synonyms
+    text = "".join(ch if ch.isprintable() else " " for ch in (q or "")[:MAX_QUERY_CHARS])
+    parts = text.split('"')
+    if len(parts) % 2 == 0:  # unbalanced quote: the last one is ignored
+        parts[-2:] = [parts[-2] + " " + parts[-1]]
+    clauses: list[Clause] = []
+    for i, part in enumerate(parts):
+        if i % 2:
+            words = [w for w, _ in _words(part)]
+            alt = _alternative(" ".join(words))
+            if alt:
+                kind = "phrase" if len(words) > 1 else "word"
+                clauses.append(Clause(" ".join(words), (alt,), kind))
+        else:
+            clauses.extend(_word_clauses(_words(part), synonyms))
+    return ParsedQuery(tuple(clauses[:MAX_CLAUSES]))
+
+
+def _word_clauses(words: list[tuple[str, bool]], synonyms: dict) -> list[Clause]:
+    longest = max((len(k) for k in synonyms), default=1)
+    out: list[Clause] = []
+    i = 0
+    while i < len(words):
+        word, star = words[i]
+        if star:
+            prefixes = {word, *analyse(word)}
+            prefixes = tuple(sorted(p for p in prefixes if len(p) >= MIN_PREFIX))
+            if prefixes:
+                out.append(Clause(word, (Alternative("prefix", prefixes),), "prefix"))
+            i += 1
+            continue
+        for size in range(min(longest, len(words) - i), 0, -1):
+            span = words[i:i + size]
+            key = tuple(w for w, _ in span)
+            if key in synonyms and not any(s for _, s in span[1:]):
+                alts = tuple(dict.fromkeys(a for a in map(_alternative, synonyms[key]) if a))
+                if alts:
+                    out.append(Clause(" ".join(key), alts, "word"))
+                i += size
+                break
+        else:
+            alt = _alternative(word)
+            if alt:
+                out.append(Clause(word, (alt,), "word"))
+            i += 1
+    return out

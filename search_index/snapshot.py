@@ -1,0 +1,238 @@
+"""One consistent, read-only view of the index as numpy arrays.
+
+A snapshot is built per searcher generation from cached per-segment data
+(:mod:`search_index.segments`) and answers the primitive questions of a search
+in vectorised form: which documents hold a term (with BM25F contributions),
+which hold a phrase, which carry a facet value, and how many of a set of
+matched documents carry each value. Global docnum = segment offset + local.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .facets import FACETS
+from .schema import TEXT_BOOSTS
+from .segments import Postings, SegmentData, decode_postings
+
+K1, B = 1.2, 0.75
+MAX_PREFIX_TERMS = 64
+_PREFIX_SCAN = 1000
+_POS_SHIFT = 21  # (doc << 21 | position) keys; documents have far fewer than 2M tokens
+
+
+class ByteLRU:
+    """A thread-safe LRU bounded by the arrays' total size in bytes."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self._items: OrderedDict = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get_or_make(self, key, make: Callable, size: Callable[[object], int]):
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = make()
+        with self._lock:
+            if key not in self._items:
+                self._items[key] = value
+                self._bytes += size(value)
+                while self._bytes > self.max_bytes and len(self._items) > 1:
+                    _, old = self._items.popitem(last=False)
+                    self._bytes -= size(old)
+        return value
+
+
+@dataclass
+class FacetColumn:
+    """One facet as packed bitsets: row i holds the documents carrying values[i].
+
+    Counting a facet over a matched set is then AND + popcount over ~N/8 bytes
+    per value, and a filter is an OR of rows, both well under a millisecond at
+    100,000 documents.
+    """
+
+    values: list[str]
+    index: dict[str, int]
+    bits: np.ndarray  # (len(values), words) uint64
+
+
+def pack(mask: np.ndarray) -> np.ndarray:
+    """A boolean mask as uint64 words (zero-padded to a whole word)."""
+    packed = np.packbits(mask)
+    pad = -len(packed) % 8
+    if pad:
+        packed = np.concatenate([packed, np.zeros(pad, np.uint8)])
+    return packed.view(np.uint64)
+
+
+def unpack(words: np.ndarray, size: int) -> np.ndarray:
+    return np.unpackbits(words.view(np.uint8), count=size).view(bool)
+
+
+class Snapshot:
+    def __init__(self, searcher, segment_data: Callable[[object], SegmentData],
+                 postings_cache: ByteLRU, generation: str):
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.generation = generation
+        self.io_lock = threading.Lock()  # Whoosh file objects seek+read: not thread-safe
+        self._postings_cache = postings_cache
+        self._local = ByteLRU(64 << 20)  # term contributions, valid for this snapshot only
+        self.leaves = []
+        offset = 0
+        for reader, _ in self.reader.leaf_readers():
+            if reader.segment() is None:  # an index with no segments yet
+                continue
+            key = (generation, reader.segment().segment_id())
+            self.leaves.append((reader, offset, key, segment_data(reader, key)))
+            offset += reader.doc_count_all()
+        self.size = offset
+        self.alive = np.ones(offset, bool)
+        for reader, off, _, _ in self.leaves:
+            if reader.has_deletions():
+                self.alive[off + np.fromiter(reader.segment().deleted_docs(), np.int64)] = False
+        self.doc_count = int(self.alive.sum())
+        self.alive_bits = pack(self.alive)
+        datas = [d for *_, d in self.leaves]
+        self.published = _concat([d.published for d in datas], np.int64)
+        self.tiebreak = _concat([d.tiebreak for d in datas], np.uint32)
+        name_key = _concat([d.name_key for d in datas], "S1")
+        self.browse_order = np.argsort(self.tiebreak, kind="stable")
+        self.newest_order = np.lexsort((self.tiebreak, -self.published))
+        self.name_order = np.lexsort((self.tiebreak, name_key))
+        self.lengths = {f: _concat([d.lengths[f] for d in datas], np.float32) for f in TEXT_BOOSTS}
+        self.avg_length = {
+            f: max(float(v[self.alive].mean()), 1.0) if self.doc_count else 1.0
+            for f, v in self.lengths.items()
+        }
+        self.facets = {f.name: self._facet_column(f.name, datas) for f in FACETS}
+
+    def _facet_column(self, name: str, datas: list[SegmentData]) -> FacetColumn:
+        values = sorted({v for d in datas for v in d.facets[name][0]})
+        index = {v: i for i, v in enumerate(values)}
+        rows = np.zeros((len(values), self.size), bool)
+        for (_, off, _, _), d in zip(self.leaves, datas, strict=True):
+            for value, ids in zip(*d.facets[name], strict=True):
+                rows[index[value], ids + off] = True
+        words = -(-self.size // 64)
+        bits = np.zeros((len(values), words), np.uint64)
+        for i in range(len(values)):
+            bits[i] = pack(rows[i])
+        return FacetColumn(values, index, bits)
+
+    # Facets (masks here are packed words, see ``pack``)
+
+    def facet_mask(self, name: str, selected) -> np.ndarray:
+        """Documents carrying any of ``selected`` (unknown values match nothing)."""
+        col = self.facets[name]
+        rows = [col.index[v] for v in selected if v in col.index]
+        if not rows:
+            return np.zeros(col.bits.shape[1], np.uint64)
+        return np.bitwise_or.reduce(col.bits[rows], axis=0)
+
+    def facet_counts(self, name: str, matched: np.ndarray) -> np.ndarray:
+        col = self.facets[name]
+        return np.bitwise_count(col.bits & matched).sum(axis=1, dtype=np.int64)
+
+    # Terms
+
+    def _postings(self, field: str, text: str, positions: bool = False) -> Postings:
+        parts = []
+        for reader, off, key, _ in self.leaves:
+            def make(reader=reader):
+                with self.io_lock:
+                    return decode_postings(reader, field, text, positions)
+            p = self._postings_cache.get_or_make((key, field, text, positions), make,
+                                                 lambda p: p.nbytes)
+            parts.append((p, off))
+        if len(parts) == 1 and parts[0][1] == 0:
+            return parts[0][0]
+        ids = _concat([p.ids + off for p, off in parts], np.int32)
+        tf = _concat([p.tf for p, _ in parts], np.float32)
+        if not positions:
+            return Postings(ids, tf)
+        pos = _concat([p.pos for p, _ in parts], np.int32)
+        ends = np.cumsum([len(p.pos) for p, _ in parts])
+        starts = [np.zeros(1, np.int64)] + [
+            p.pos_start[1:] + (ends[i - 1] if i else 0) for i, (p, _) in enumerate(parts)
+        ]
+        return Postings(ids, tf, pos, np.concatenate(starts))
+
+    def term(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Global docnums holding ``text`` in ``field`` and their BM25 contribution."""
+        def make():
+            p = self._postings(field, text)
+            if not len(p.ids):
+                return p.ids, p.tf
+            df = len(p.ids)
+            idf = math.log(1 + (self.doc_count - df + 0.5) / (df + 0.5))
+            norm = K1 * (1 - B + B * self.lengths[field][p.ids] / self.avg_length[field])
+            return p.ids, (idf * p.tf * (K1 + 1) / (p.tf + norm)).astype(np.float32)
+        return self._local.get_or_make(("t", field, text), make, lambda v: v[0].nbytes * 2)
+
+    def phrase(self, field: str, tokens: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """Documents holding ``tokens`` at consecutive positions, scored as the
+        sum of the words' contributions."""
+        def make():
+            terms = [self.term(field, t) for t in tokens]
+            cand = terms[0][0]
+            for ids, _ in terms[1:]:
+                cand = np.intersect1d(cand, ids, assume_unique=True)
+            if len(cand):
+                keys = None
+                for i, t in enumerate(tokens):
+                    k = _position_keys(self._postings(field, t, positions=True), cand, i)
+                    keys = k if keys is None else np.intersect1d(keys, k, assume_unique=True)
+                cand = np.unique(keys >> _POS_SHIFT).astype(np.int32)
+            score = np.zeros(len(cand), np.float32)
+            for ids, contrib in terms:
+                score += contrib[np.searchsorted(ids, cand)]
+            return cand, score
+        return self._local.get_or_make(("p", field, tokens), make, lambda v: v[0].nbytes * 2)
+
+    def prefix_terms(self, field: str, prefix: str) -> list[str]:
+        """Up to MAX_PREFIX_TERMS lexicon terms starting with ``prefix``, most
+        frequent first (a short prefix would otherwise expand to thousands)."""
+        def make():
+            with self.io_lock:
+                found = []
+                for i, term in enumerate(self.reader.expand_prefix(field, prefix)):
+                    if i >= _PREFIX_SCAN:
+                        break
+                    found.append(term.decode("utf-8") if isinstance(term, bytes) else term)
+                dfs = [self.reader.doc_frequency(field, t) for t in found]
+            ranked = sorted(zip(dfs, found, strict=True), key=lambda x: (-x[0], x[1]))
+            return [t for _, t in ranked[:MAX_PREFIX_TERMS]]
+        return self._local.get_or_make(("x", field, prefix), make, lambda v: 64 * len(v) + 64)
+
+    def stored(self, docnum: int) -> dict:
+        with self.io_lock:
+            return self.reader.stored_fields(int(docnum))
+
+
+def _position_keys(p: Postings, cand: np.ndarray, shift: int) -> np.ndarray:
+    """(doc << 21 | position - shift) for the postings of documents in ``cand``."""
+    rows = np.flatnonzero(np.isin(p.ids, cand, assume_unique=True))
+    starts, ends = p.pos_start[rows], p.pos_start[rows + 1]
+    counts = ends - starts
+    total = int(counts.sum())
+    first = np.repeat(np.cumsum(counts) - counts, counts)
+    idx = np.repeat(starts, counts) + (np.arange(total) - first)
+    pos = p.pos[idx].astype(np.int64) - shift
+    docs = np.repeat(p.ids[rows].astype(np.int64), counts)
+    keep = pos >= 0
+    return np.unique((docs[keep] << _POS_SHIFT) | pos[keep])
+
+
+def _concat(arrays: list[np.ndarray], dtype) -> np.ndarray:
+    return np.concatenate(arrays) if arrays else np.zeros(0, dtype)

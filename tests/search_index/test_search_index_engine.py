@@ -1,0 +1,172 @@
+import zlib
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+
+def ids(result) -> list[str]:
+    return [h.id for h in result.hits]
+
+
+def corpus(make_doc) -> list[dict]:
+    return [
+        make_doc(1, name="Acme Cyber Ltd", description="We provide penetration testing and "
+                 "cyber security consultancy for councils.", services="Penetration testing",
+                 regions=["TLD"], sectors=["local-government"], size="micro"),
+        make_doc(2, name="Cloudy Hosting", description="Cloud hosting and managed services. "
+                 "Testing of backups and penetration of new markets.", regions=["TLI"],
+                 sectors=["health-social-care"], size="medium"),
+        make_doc(3, name="Watchful Eyes", description="Closed circuit television installation "
+                 "and maintenance.", regions=["UK"], sectors=["local-government", "education"]),
+        make_doc(4, name="People First", description="Human resources consultancy and payroll.",
+                 regions=["TLM"], sectors=["education"], size="micro"),
+        make_doc(5, name="CyberSecure Partners", summary="Cybersecurity specialists.",
+                 description="Security operations for the NHS.", regions=["TLD", "TLE"],
+                 sectors=["health-social-care"]),
+        make_doc(6, name="zeta grounds", description="Grounds maintenance and landscaping.",
+                 regions=["TLK"], sectors=["local-government"]),
+    ]
+
+
+@pytest.fixture
+def engine(build, make_doc):
+    return build(corpus(make_doc), batches=2)
+
+
+def test_words_are_anded(engine):
+    assert ids(engine.search("cyber councils")) == ["1"]
+    assert sorted(ids(engine.search("penetration"))) == ["1", "2"]
+
+
+def test_phrase_needs_adjacent_words(engine):
+    assert ids(engine.search('"penetration testing"')) == ["1"]
+    assert ids(engine.search('"testing penetration"')) == []
+
+
+def test_prefix(engine):
+    assert sorted(ids(engine.search("cyber*"))) == ["1", "5"]
+    assert ids(engine.search("landscap*")) == ["6"]
+
+
+@pytest.mark.parametrize(("q", "expected"), [
+    ("cctv", ["3"]),
+    ("hr", ["4"]),
+    ("pen test", ["1"]),
+    ("nhs", ["5"]),
+])
+def test_synonyms(engine, q, expected):
+    assert ids(engine.search(q)) == expected
+
+
+def test_stemming(engine):
+    assert ids(engine.search("installations")) == ["3"]
+
+
+def test_suggestion_for_misspelling(engine):
+    result = engine.search("penetraton")
+    assert result.total == 0
+    assert result.suggestion == "penetration"
+    assert engine.search("penetration").suggestion is None
+    assert engine.search("xqzvw").suggestion is None
+
+
+def test_name_boost_ranks_name_match_first(engine):
+    assert ids(engine.search("cyber"))[0] == "1"
+
+
+def test_filters_or_within_and_across(engine):
+    r = engine.search("", {"sector": ["education", "health-social-care"]})
+    assert sorted(ids(r)) == ["2", "3", "4", "5"]
+    r = engine.search("", {"sector": ["education", "health-social-care"], "size": ["micro"]})
+    assert ids(r) == ["4"]
+
+
+def test_uk_wide_matches_every_region(engine):
+    assert sorted(ids(engine.search("", {"region": ["TLD"]}))) == ["1", "3", "5"]
+    assert ids(engine.search("", {"region": ["UK"]})) == ["3"]
+    counts = {v: c for v, c, _ in engine.search("").facets["region"]}
+    assert counts["TLD"] == 3 and counts["UK"] == 1 and counts["TLN"] == 1
+
+
+def test_unknown_facets_and_values_do_not_crash(engine):
+    r = engine.search("", {"nonsense": ["x"], "sector": ["no-such-sector"]})
+    assert r.total == 0
+    assert ("no-such-sector", 0, True) in r.facets["sector"]
+
+
+def test_selected_value_kept_with_zero_count(engine):
+    r = engine.search("grounds", {"size": ["micro"]})
+    assert r.total == 0
+    assert ("micro", 2, True) not in r.facets["size"]  # disjunctive: own selection ignored
+    assert dict((v, c) for v, c, _ in r.facets["size"]) == {"micro": 0, "small": 1}
+
+
+def test_paging_past_the_end(engine):
+    r = engine.search("", page=99, per_page=2)
+    assert r.hits == [] and r.total == 6 and r.page == 99
+
+
+def test_paging_covers_everything_once(engine):
+    pages = [ids(engine.search("", sort="name", page=p, per_page=4)) for p in (1, 2)]
+    assert sorted(pages[0] + pages[1]) == ["1", "2", "3", "4", "5", "6"]
+
+
+def test_sort_newest_and_name(engine, make_doc):
+    assert ids(engine.search("", sort="newest")) == ["6", "5", "4", "3", "2", "1"]
+    names = ["Acme Cyber Ltd", "Cloudy Hosting", "CyberSecure Partners", "People First",
+             "Watchful Eyes", "zeta grounds"]
+    by_id = {d["id"]: d["name"] for d in corpus(make_doc)}
+    assert [by_id[i] for i in ids(engine.search("", sort="name"))] == names
+
+
+def test_ties_broken_by_id_hash_not_insertion_order(build, make_doc):
+    docs = [make_doc(i, name="Same", description="identical text") for i in range(1, 30)]
+    forward = ids(build(docs, batches=3, name="a").search("identical", per_page=50))
+    backward = ids(build(docs[::-1], batches=1, name="b").search("identical", per_page=50))
+    expected = sorted((d["id"] for d in docs), key=lambda i: zlib.crc32(i.encode()))
+    assert forward == backward == expected
+
+
+def test_highlights_escape_html(build, make_doc):
+    engine = build([make_doc(1, description='<script>alert("x")</script> Secure hosting & more')])
+    (hit,) = engine.search("hosting").hits
+    assert hit.highlights == [
+        "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; Secure <mark>hosting</mark> &amp; more"
+    ]
+    assert "<script>" not in "".join(hit.highlights)
+
+
+def test_update_and_delete_visible_after_refresh(engine, make_doc):
+    store = engine.store
+    store.upsert([make_doc(6, name="zeta grounds", description="Tree surgery only.")])
+    store.delete(["1"])
+    assert ids(engine.search("landscaping")) == ["6"]  # old snapshot until refresh
+    assert engine.refresh()
+    assert ids(engine.search("landscaping")) == []
+    assert ids(engine.search("tree surgery")) == ["6"]
+    assert "1" not in ids(engine.search(""))
+    assert engine.search("").total == 5
+    assert engine.doc_count() == 5
+    assert not engine.refresh()
+
+
+HOSTILE = [
+    "AND", "OR NOT", "title:", "name:foo", "(((", ")", "^2", "~", "*", "**", '"', '"""',
+    "\x00\x01\x1b[31m", "😀🔥", "a" * 10_000, "cyber " * 2_000, "-", "?*", "foo^bar~2",
+    "[a TO z]", "{x}", "\\", "'", "NOT cyber", "cyber*security*", "\u200b\ufeff",
+]
+
+
+@pytest.mark.parametrize("q", HOSTILE)
+def test_hostile_queries(engine, q):
+    engine.search(q, {"sector": [q], q[:20]: [q]}, sort=q[:10], page=1)
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(q=st.text(), sort=st.sampled_from(["relevance", "newest", "name", "x"]),
+       page=st.integers(min_value=-5, max_value=10**9))
+def test_arbitrary_queries_never_raise(engine, q, sort, page):
+    r = engine.search(q, sort=sort, page=page)
+    assert r.total >= len(r.hits)

@@ -1,0 +1,97 @@
+"""Facet filters and disjunctive counts, checked against plain Python over the docs."""
+
+import random
+
+import pytest
+
+from search_index.facets import FACETS, ITL1_REGIONS
+
+POOLS = {
+    "sectors": ["health-social-care", "local-government", "education", "defence"],
+    "regions": [*ITL1_REGIONS[:4], "UK"],
+    "supplier_types": ["sme", "vcse", "supported-employment"],
+    "accreditations": ["cyber-essentials", "iso-27001", "iso-9001"],
+    "cpv_codes": ["72000000", "72200000", "79100000", "85100000"],
+    "frameworks": ["g-cloud-14", "dos-6"],
+    "social_value": ["climate-change", "wellbeing"],
+}
+WORDS = ["cloud", "care", "audit", "design", "training"]
+
+
+@pytest.fixture(scope="module")
+def docs():
+    rng = random.Random(7)
+    out = []
+    for i in range(1, 241):
+        doc = {k: rng.sample(pool, rng.randint(0, 2)) for k, pool in POOLS.items()}
+        doc.update(size=rng.choice(["micro", "small", "medium"]),
+                   legal_form=rng.choice(["limited-company", "charity"]),
+                   description=" ".join(rng.sample(WORDS, 2)))
+        out.append((i, doc))
+    return out
+
+
+@pytest.fixture
+def engine(build, make_doc, docs):
+    engine = build([make_doc(i, **d) for i, d in docs], batches=3)
+    engine.store.delete(["5", "6"])  # deletions inside older segments must not count
+    engine.refresh()
+    return engine
+
+
+def expected_counts(docs, q_word, selected):
+    """Independent count: for each facet, docs matching the text and every other
+    facet's selection, tallied by value."""
+    facets = {f.name: f for f in FACETS}
+    live = [(i, d) for i, d in docs
+            if i not in (5, 6) and (not q_word or q_word in d["description"])]
+
+    def values(facet, d):
+        return facets[facet].values({**d, "size": d["size"], "legal_form": d["legal_form"]})
+
+    def matches(d, skip=None):
+        return all(values(n, d) & set(v) for n, v in selected.items() if n != skip)
+
+    out = {}
+    for name in facets:
+        tally = {}
+        for _, d in live:
+            if matches(d, skip=name):
+                for v in values(name, d):
+                    tally[v] = tally.get(v, 0) + 1
+        for v in selected.get(name, ()):
+            tally.setdefault(v, 0)
+        out[name] = tally
+    total = sum(1 for _, d in live if matches(d))
+    return total, out
+
+
+SELECTIONS = [
+    {},
+    {"sector": ["education"]},
+    {"sector": ["education", "defence"], "region": ["TLC"]},
+    {"region": ["UK"], "size": ["micro"], "cpv": ["72"]},
+    {"cpv": ["721", "79"], "accreditation": ["iso-27001"], "framework": ["dos-6"],
+     "supplier_type": ["vcse", "sme"], "social_value": ["wellbeing"], "legal_form": ["charity"]},
+    {"sector": ["no-such-sector"], "region": ["TLD"]},
+]
+
+
+@pytest.mark.parametrize("selected", SELECTIONS)
+@pytest.mark.parametrize("q", ["", "cloud"])
+def test_disjunctive_counts_match_plain_python(engine, docs, q, selected):
+    result = engine.search(q, selected)
+    total, counts = expected_counts(docs, q, selected)
+    assert result.total == total
+    for name, tally in counts.items():
+        got = {v: c for v, c, _ in result.facets[name]}
+        assert got == tally, name
+        assert {v for v, _, sel in result.facets[name] if sel} == set(selected.get(name, ()))
+
+
+def test_filters_are_or_within_and_across(engine, docs):
+    selected = {"sector": ["education", "defence"], "size": ["micro"]}
+    expected = {str(i) for i, d in docs if i not in (5, 6)
+                and {"education", "defence"} & set(d["sectors"]) and d["size"] == "micro"}
+    result = engine.search("", selected, per_page=100)
+    assert {h.id for h in result.hits} == expected

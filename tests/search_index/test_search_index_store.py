@@ -1,0 +1,136 @@
+"""Index lifecycle: empty base, metadata, the single writer, atomic rebuild."""
+
+import threading
+
+import pytest
+
+from search_index import IndexStore, SearchEngine, WriterBusy
+
+
+def test_empty_base_creates_an_index(tmp_path):
+    store = IndexStore(tmp_path / "idx")
+    assert store.doc_count() == 0
+    engine = SearchEngine(store)
+    result = engine.search("anything", {"region": ["TLD"]})
+    assert result.total == 0 and result.hits == [] and result.suggestion is None
+    assert engine.search("").total == 0
+    engine.close()
+
+
+def test_applied_through_is_kept_with_the_generation(tmp_path, make_doc):
+    store = IndexStore(tmp_path)
+    assert store.applied_through() is None
+    store.upsert([make_doc(1)], applied_through=41)
+    store.delete(["1"], applied_through=42)
+    assert store.applied_through() == 42
+    store.rebuild([make_doc(2)], applied_through=7)
+    assert store.applied_through() == 7
+
+
+def test_only_one_writer(tmp_path, make_doc):
+    store = IndexStore(tmp_path, lock_timeout=0.2)
+    with store.batch() as batch:
+        batch.upsert(make_doc(1))
+        with pytest.raises(WriterBusy), IndexStore(tmp_path).batch(blocking=False):
+            pass
+        with pytest.raises(WriterBusy):
+            store.upsert([make_doc(2)])  # waits lock_timeout, then gives up
+    assert store.doc_count() == 1
+
+
+def test_concurrent_writers_wait_instead_of_failing(tmp_path, make_doc):
+    store = IndexStore(tmp_path)
+    store.current_generation()
+    errors = []
+
+    def write(i):
+        try:
+            IndexStore(tmp_path).upsert([make_doc(i)])
+        except Exception as exc:  # pragma: no cover - the assertion reports it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(1, 9)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and store.doc_count() == 8
+
+
+def test_failed_batch_changes_nothing(tmp_path, make_doc):
+    store = IndexStore(tmp_path)
+    with pytest.raises(RuntimeError), store.batch() as batch:
+        batch.upsert(make_doc(1))
+        raise RuntimeError("boom")
+    assert store.doc_count() == 0
+
+
+def test_rebuild_switches_atomically_while_serving(tmp_path, make_doc):
+    store = IndexStore(tmp_path)
+    store.upsert([make_doc(i, description="old text") for i in range(1, 4)])
+    engine = SearchEngine(store)
+    progress = []
+
+    def docs():
+        for i in range(10, 15):
+            # the old generation serves throughout the build
+            assert engine.search("old").total == 3
+            yield make_doc(i, description="new text")
+
+    gen = store.rebuild(docs(), progress=progress.append)
+    assert progress[-1] == 5
+    assert engine.search("old").total == 3  # until refresh
+    assert engine.refresh()
+    assert engine.search("old").total == 0
+    assert engine.search("new").total == 5
+    store.rebuild([make_doc(20, description="newer")])
+    store.rebuild([make_doc(21, description="newest")])
+    gens = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("gen-"))
+    assert len(gens) == 2 and gen not in gens  # current and previous are kept
+    assert engine.refresh()
+    assert [h.id for h in engine.search("newest").hits] == ["21"]
+    engine.close()
+
+
+def test_failed_rebuild_keeps_current(tmp_path, make_doc):
+    store = IndexStore(tmp_path)
+    store.upsert([make_doc(1)])
+    before = store.current_generation()
+
+    def broken():
+        yield make_doc(2)
+        raise ValueError("db went away")
+
+    with pytest.raises(ValueError):
+        store.rebuild(broken())
+    assert store.current_generation() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("gen-")) == [before]
+
+
+def test_optimize_keeps_results(tmp_path, make_doc):
+    store = IndexStore(tmp_path)
+    for i in range(1, 4):
+        store.upsert([make_doc(i, description="cloud")])
+    store.delete(["2"])
+    engine = SearchEngine(store)
+    before = [h.id for h in engine.search("cloud").hits]
+    store.optimize()
+    assert engine.refresh()
+    assert len(engine._snap.leaves) == 1
+    assert [h.id for h in engine.search("cloud").hits] == before
+    assert sorted(before) == ["1", "3"]
+    engine.close()
+
+
+def test_auto_refresh_picks_up_changes(tmp_path, make_doc):
+    store = IndexStore(tmp_path)
+    engine = SearchEngine(store)
+    engine.start_auto_refresh(interval=0.05)
+    store.upsert([make_doc(1, description="fresh")])
+    deadline = threading.Event()
+    for _ in range(100):
+        if engine.search("fresh").total == 1:
+            break
+        deadline.wait(0.05)
+    assert engine.search("fresh").total == 1
+    engine.close()

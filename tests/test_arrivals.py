@@ -1,0 +1,126 @@
+"""New arrivals: the weekly listing, filters, the archive, the Atom feed and the API."""
+
+from datetime import UTC, datetime, timedelta
+
+import feedparser
+import pytest
+from sqlmodel import select
+
+from locator.models import Supplier
+from locator.services import suppliers as supplier_service
+from locator.weeks import IsoWeek
+
+WEEK = IsoWeek.parse("2026-W27")  # 29 June to 5 July 2026, British Summer Time
+
+
+def _supplier(session, name, arrived, **fields) -> Supplier:
+    supplier = Supplier(
+        name=name, slug=name.lower().replace(" ", "-"), summary=f"{name} summary",
+        description="d", services=["s"], legal_form="limited-company",
+        sectors=fields.pop("sectors", ["education"]), regions=fields.pop("regions", ["TLD"]),
+        cpv_codes=fields.pop("cpv_codes", ["72000000"]), status=fields.pop("status", "published"),
+        first_published_at=arrived, **fields,
+    )
+    session.add(supplier)
+    session.commit()
+    return supplier
+
+
+@pytest.fixture
+def week_of_arrivals(session):
+    monday_0030_bst = datetime(2026, 6, 28, 23, 30, tzinfo=UTC)
+    return {
+        "early": _supplier(session, "Early Bird", monday_0030_bst),
+        "wide": _supplier(session, "Wide Reach", monday_0030_bst + timedelta(days=2),
+                          regions=["UK"], sectors=["health-social-care"]),
+        "late": _supplier(session, "Late Sunday", WEEK.ends - timedelta(minutes=1),
+                          cpv_codes=["45000000"]),
+        "before": _supplier(session, "Sunday Before", monday_0030_bst - timedelta(hours=1)),
+        "next": _supplier(session, "Next Week", WEEK.ends),
+        "suspended": _supplier(session, "Suspended One", monday_0030_bst, status="suspended"),
+    }
+
+
+def test_week_lists_its_arrivals_newest_first(client, week_of_arrivals):
+    page = client.get(f"/new-arrivals/{WEEK}").data.decode()
+    positions = [page.find(name) for name in ("Late Sunday", "Wide Reach", "Early Bird")]
+    assert -1 not in positions and positions == sorted(positions)
+    for absent in ("Sunday Before", "Next Week", "Suspended One"):
+        assert absent not in page
+    assert "3 new suppliers that week" in page
+    assert f"/new-arrivals/{WEEK.previous()}" in page and f"/new-arrivals/{WEEK.next()}" in page
+
+
+def test_filters_follow_search_rules(client, week_of_arrivals):
+    body = client.get(f"/api/v1/new-arrivals?week={WEEK}&region=TLK").get_json()
+    assert [r["name"] for r in body["results"]] == ["Wide Reach"]  # UK-wide matches every region
+    body = client.get(f"/api/v1/new-arrivals?week={WEEK}&cpv=45&sector=education").get_json()
+    assert [r["name"] for r in body["results"]] == ["Late Sunday"]
+    body = client.get(f"/api/v1/new-arrivals?week={WEEK}&sector=bogus").get_json()
+    assert body["total"] == 3  # unknown values are dropped, not matched
+
+
+def test_api_shape(client, week_of_arrivals):
+    body = client.get(f"/api/v1/new-arrivals?week={WEEK}").get_json()
+    assert body["week"] == "2026-W27"
+    assert body["starts"] == "2026-06-28T23:00:00+00:00"
+    assert body["ends"] == "2026-07-05T23:00:00+00:00"
+    assert (body["previous_week"], body["next_week"]) == ("2026-W26", "2026-W28")
+    assert body["total"] == 3 and body["results"][0]["url"].endswith("/suppliers/late-sunday")
+    assert client.get("/api/v1/new-arrivals?week=2026-W54").status_code == 400
+
+
+def test_arrival_date_survives_republication(client, session, week_of_arrivals):
+    supplier = week_of_arrivals["early"]
+    supplier_service.unpublish(session, supplier)
+    assert "Early Bird" not in client.get(f"/new-arrivals/{WEEK}").data.decode()
+    supplier.status = "published"
+    supplier_service.update(session, supplier, {"summary": "Edited later"})
+    assert supplier.first_published_at == datetime(2026, 6, 28, 23, 30, tzinfo=UTC)
+    assert "Early Bird" in client.get(f"/new-arrivals/{WEEK}").data.decode()
+
+
+@pytest.mark.parametrize("week", ["2026-W54", "abc", "2026-W00", "0000-W01"])
+def test_bad_weeks_are_404_with_a_way_back(client, week):
+    response = client.get(f"/new-arrivals/{week}")
+    assert response.status_code == 404
+    assert b'href="/new-arrivals"' in response.data
+
+
+def test_this_week_and_archive(client, session):
+    now = datetime.now(UTC)
+    _supplier(session, "Just Joined", now - timedelta(minutes=5))
+    assert "Just Joined" in client.get("/new-arrivals").data.decode()
+    archive = client.get("/new-arrivals/archive").data.decode()
+    assert f"/new-arrivals/{IsoWeek.current()}" in archive
+    assert "(this week)" in archive
+
+
+def test_atom_feed_parses_with_stable_ids(client, session):
+    now = datetime.now(UTC)
+    _supplier(session, "Feed One", now - timedelta(hours=1))
+    _supplier(session, "Feed Two", now - timedelta(days=8), sectors=["housing"])
+    response = client.get("/new-arrivals.atom")
+    assert response.mimetype == "application/atom+xml"
+    feed = feedparser.parse(response.data)
+    assert not feed.bozo, feed.bozo_exception
+    assert feed.version == "atom10"
+    titles = [e.title for e in feed.entries]
+    assert titles[:2] == ["Feed One", "Feed Two"]
+    first = feed.entries[0]
+    assert first.id == first.link and first.link.endswith("/suppliers/feed-one")
+    assert first.updated_parsed and first.published_parsed
+    again = feedparser.parse(client.get("/new-arrivals.atom").data)
+    assert [e.id for e in again.entries] == [e.id for e in feed.entries]
+    filtered = feedparser.parse(client.get("/new-arrivals.atom?sector=housing").data)
+    assert [e.title for e in filtered.entries] == ["Feed Two"]
+
+
+def test_suspended_supplier_leaves_the_feed(client, session):
+    supplier = _supplier(session, "Soon Gone", datetime.now(UTC) - timedelta(hours=1))
+    supplier.status = "suspended"
+    session.add(supplier)
+    session.commit()
+    feed = feedparser.parse(client.get("/new-arrivals.atom").data)
+    assert "Soon Gone" not in [e.title for e in feed.entries]
+    assert session.exec(select(Supplier)).one().first_published_at is not None
