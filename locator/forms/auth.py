@@ -5,21 +5,15 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import EmailField, PasswordField, SubmitField
-from wtforms.validators import Email, EqualTo, InputRequired, Length
+from wtforms.validators import EqualTo, InputRequired, Length
+
+from .fields import email_field
 
 MIN_PASSWORD = 10
 
 
 class RegisterForm(FlaskForm):
-    email = EmailField(
-        "Email address",
-        widget=GovTextInput(),
-        validators=[
-            InputRequired("Enter your email address"),
-            Email("Enter an email address in the correct format, like name@example.com"),
-            Length(max=254, message="Email address must be 254 characters or fewer"),
-        ],
-    )
+    email = email_field("Email address", required="Enter your email address")
     password = PasswordField(
         "Create a password",
         widget=GovPasswordInput(),

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
-from wtforms import EmailField, SubmitField
-from wtforms.validators import Email, InputRequired, Length
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
+from wtforms import SubmitField
 
 from .. import taxonomies
-from .fields import CheckboxesField
+from .fields import CheckboxesField, email_field
 
 
 def _accreditations() -> list[tuple[str, str]]:
@@ -16,14 +15,8 @@ def _accreditations() -> list[tuple[str, str]]:
 
 
 class SubscribeForm(FlaskForm):
-    email = EmailField(
-        "Email address",
-        widget=GovTextInput(),
-        validators=[
-            InputRequired("Enter your email address"),
-            Email("Enter an email address in the correct format, like name@example.gov.uk"),
-            Length(max=254, message="Email address must be 254 characters or fewer"),
-        ],
+    email = email_field(
+        "Email address", required="Enter your email address", example="name@example.gov.uk"
     )
     sector = CheckboxesField("Sectors (optional)", choices=list(taxonomies.SECTORS.items()))
     region = CheckboxesField(

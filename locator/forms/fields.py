@@ -17,9 +17,20 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSelect,
     GovTextArea,
+    GovTextInput,
 )
-from wtforms import DateField, Field, RadioField, SelectField, SelectMultipleField, TextAreaField
-from wtforms.validators import StopValidation, ValidationError
+from wtforms import (
+    DateField,
+    EmailField,
+    Field,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import DataRequired, Email, Length, StopValidation, ValidationError
 
 _SEPARATORS = re.compile(r"[\s,;]+")
 
@@ -181,3 +192,58 @@ def not_before(other: str, message: str):
             raise ValidationError(message)
 
     return check
+
+
+def text_field(
+    label: str,
+    *,
+    max_length: int,
+    required: str | None = None,
+    noun: str | None = None,
+    widget=None,
+    description: str | None = None,
+    extra: tuple = (),
+) -> StringField:
+    """A GOV.UK text input (or `widget`), trimmed, at most `max_length` characters. Blank is an
+    error with the `required` message, or None when the field is optional."""
+    noun = noun or label.removesuffix(" (optional)")
+    first = [DataRequired(required)] if required else [if_given]
+    return StringField(
+        label,
+        widget=widget or GovTextInput(),
+        description=description,
+        filters=[strip] if required else [none_if_blank],
+        validators=[
+            *first,
+            Length(max=max_length, message=f"{noun} must be {max_length:,} characters or fewer"),
+            *extra,
+        ],
+    )
+
+
+def link_field(label: str, *, message: str, noun: str = "Link", description=None) -> URLField:
+    """An optional http(s) address."""
+    return URLField(
+        label,
+        widget=GovTextInput(),
+        description=description,
+        filters=[none_if_blank],
+        validators=[
+            if_given,
+            web_address(message),
+            Length(max=500, message=f"{noun} must be 500 characters or fewer"),
+        ],
+    )
+
+
+def email_field(label: str, *, required: str, example: str = "name@example.com") -> EmailField:
+    return EmailField(
+        label,
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            DataRequired(required),
+            Email(f"Enter an email address in the correct format, like {example}"),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+        ],
+    )

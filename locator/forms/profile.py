@@ -16,11 +16,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import IntegerField, StringField, SubmitField, URLField
+from wtforms import IntegerField, SubmitField
 from wtforms.validators import (
     DataRequired,
-    Email,
-    Length,
     NumberRange,
     ValidationError,
 )
@@ -34,12 +32,22 @@ from .fields import (
     KnownCodes,
     LinesField,
     RadiosField,
+    email_field,
     if_given,
+    link_field,
     none_if_blank,
     not_before,
-    strip,
-    web_address,
+    text_field,
 )
+
+
+def form_data(form: FlaskForm) -> dict:
+    """What the person entered, by field name, without the CSRF token and buttons."""
+    return {
+        field.name: field.data
+        for field in form
+        if field.type not in ("CSRFTokenField", "SubmitField")
+    }
 
 
 def _choices(mapping: Mapping[str, str]) -> list[tuple[str, str]]:
@@ -111,88 +119,62 @@ class OrganisationForm(SectionForm):
     required = ("name", "summary", "description", "legal_form")
     needed_to_publish = True
 
-    name = StringField(
-        "Organisation name",
-        widget=GovTextInput(),
-        filters=[strip],
-        validators=[
-            DataRequired("Enter your organisation’s name"),
-            Length(max=200, message="Organisation name must be 200 characters or fewer"),
-        ],
+    name = text_field(
+        "Organisation name", max_length=200, required="Enter your organisation’s name"
     )
     legal_form = RadiosField(
         "Legal form",
         choices=_choices(taxonomies.LEGAL_FORMS),
         validators=[DataRequired("Select your organisation’s legal form")],
     )
-    companies_house_number = StringField(
+    companies_house_number = text_field(
         "Companies House number (optional)",
-        widget=GovTextInput(),
+        max_length=20,
         description="8 characters, for example 01234567 or SC123456",
-        filters=[none_if_blank],
-        validators=[
-            if_given,
+        extra=(
             _normaliser(
                 identifiers.normalise_companies_house_number,
                 "Enter a Companies House number in the correct format, like 01234567 or SC123456",
             ),
-        ],
+        ),
     )
-    charity_number = StringField(
+    charity_number = text_field(
         "Charity number (optional)",
-        widget=GovTextInput(),
+        max_length=20,
         description="England and Wales: 6 or 7 digits. Scotland: SC and 6 digits.",
-        filters=[none_if_blank],
-        validators=[
-            if_given,
+        extra=(
             _normaliser(
                 identifiers.normalise_charity_number,
                 "Enter a charity number in the correct format, like 1234567 or SC012345",
             ),
-        ],
+        ),
     )
-    ppon = StringField(
+    ppon = text_field(
         "Public Procurement Organisation Number (PPON) (optional)",
-        widget=GovTextInput(),
+        max_length=20,
+        noun="PPON",
         description="From the Central Digital Platform",
-        filters=[none_if_blank],
-        validators=[
-            if_given,
-            _normaliser(identifiers.normalise_ppon, "Enter a PPON in the correct format"),
-        ],
+        extra=(_normaliser(identifiers.normalise_ppon, "Enter a PPON in the correct format"),),
     )
-    website = URLField(
+    website = link_field(
         "Website (optional)",
-        widget=GovTextInput(),
+        noun="Website address",
         description="For example, https://www.example.co.uk",
-        filters=[none_if_blank],
-        validators=[
-            if_given,
-            web_address(
-                "Enter a website address in the correct format, like https://example.co.uk"
-            ),
-            Length(max=500, message="Website address must be 500 characters or fewer"),
-        ],
+        message="Enter a website address in the correct format, like https://example.co.uk",
     )
-    summary = StringField(
+    summary = text_field(
         "Summary",
+        max_length=280,
+        required="Enter a summary of what your organisation does",
         widget=GovCharacterCount(),
         description="One or two sentences buyers see in search results",
-        filters=[strip],
-        validators=[
-            DataRequired("Enter a summary of what your organisation does"),
-            Length(max=280, message="Summary must be 280 characters or fewer"),
-        ],
     )
-    description = StringField(
+    description = text_field(
         "Description",
+        max_length=20000,
+        required="Enter a description of your organisation",
         widget=GovTextArea(),
         description="What you do, for whom, and what makes you good at it",
-        filters=[strip],
-        validators=[
-            DataRequired("Enter a description of your organisation"),
-            Length(max=20000, message="Description must be 20,000 characters or fewer"),
-        ],
     )
 
 
@@ -354,14 +336,12 @@ for _mission in taxonomies.social_value_model()["missions"]:
     setattr(
         SocialValueForm,
         f"mission_{_mission['id']}",
-        StringField(
+        text_field(
             _mission["title"],
+            max_length=2000,
+            noun="Each commitment",
             widget=GovTextArea(),
             description=_mission["description"],
-            filters=[none_if_blank],
-            validators=[
-                Length(max=2000, message="Each commitment must be 2,000 characters or fewer")
-            ],
         ),
     )
 
@@ -371,28 +351,11 @@ class ContactForm(SectionForm):
     title = "Contact details"
     required = ("contact_email",)
 
-    contact_name = StringField(
-        "Contact name (optional)",
-        widget=GovTextInput(),
-        filters=[none_if_blank],
-        validators=[Length(max=200, message="Contact name must be 200 characters or fewer")],
+    contact_name = text_field("Contact name (optional)", max_length=200)
+    contact_email = email_field(
+        "Email address for enquiries", required="Enter an email address buyers can contact"
     )
-    contact_email = StringField(
-        "Email address for enquiries",
-        widget=GovTextInput(),
-        filters=[none_if_blank],
-        validators=[
-            DataRequired("Enter an email address buyers can contact"),
-            Email("Enter an email address in the correct format, like name@example.com"),
-            Length(max=254, message="Email address must be 254 characters or fewer"),
-        ],
-    )
-    contact_phone = StringField(
-        "Telephone (optional)",
-        widget=GovTextInput(),
-        filters=[none_if_blank],
-        validators=[Length(max=40, message="Telephone must be 40 characters or fewer")],
-    )
+    contact_phone = text_field("Telephone (optional)", max_length=40)
 
 
 SECTIONS: tuple[type[SectionForm], ...] = (
@@ -414,25 +377,17 @@ class AccreditationForm(FlaskForm):
         + [(key, entry["name"]) for key, entry in taxonomies.accreditation_types().items()],
         validators=[DataRequired("Choose an accreditation")],
     )
-    other_name = StringField(
+    other_name = text_field(
         "Name of the accreditation",
-        widget=GovTextInput(),
+        max_length=200,
+        noun="Name",
         description="Only if you chose ‘Other’",
-        filters=[none_if_blank],
-        validators=[Length(max=200, message="Name must be 200 characters or fewer")],
     )
-    certificate_number = StringField(
-        "Certificate number (optional)",
-        widget=GovTextInput(),
-        filters=[none_if_blank],
-        validators=[Length(max=100, message="Certificate number must be 100 characters or fewer")],
-    )
-    certifying_body = StringField(
+    certificate_number = text_field("Certificate number (optional)", max_length=100)
+    certifying_body = text_field(
         "Certifying body (optional)",
-        widget=GovTextInput(),
+        max_length=200,
         description="For example, the UKAS-accredited body or IASME certification body",
-        filters=[none_if_blank],
-        validators=[Length(max=200, message="Certifying body must be 200 characters or fewer")],
     )
     issued_on = GovDateField("Date issued (optional)", description="For example, 27 3 2025")
     expires_on = GovDateField(
@@ -440,59 +395,33 @@ class AccreditationForm(FlaskForm):
         description="For example, 26 3 2026",
         validators=[not_before("issued_on", "Expiry date must be on or after the date issued")],
     )
-    evidence_url = URLField(
+    evidence_url = link_field(
         "Link to evidence (optional)",
-        widget=GovTextInput(),
         description="A public certificate register entry or certificate, starting https://",
-        filters=[none_if_blank],
-        validators=[
-            if_given,
-            web_address("Enter a link in the correct format, like https://example.co.uk/cert"),
-            Length(max=500, message="Link must be 500 characters or fewer"),
-        ],
+        message="Enter a link in the correct format, like https://example.co.uk/cert",
     )
     submit = SubmitField("Save accreditation", widget=GovSubmitInput())
 
-    FIELDS = (
-        "type",
-        "other_name",
-        "certificate_number",
-        "certifying_body",
-        "issued_on",
-        "expires_on",
-        "evidence_url",
-    )
-
-    def validate_other_name(self, field):
-        if self.type.data == "other" and not field.data:
-            raise ValidationError("Enter the name of the accreditation")
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.type.data == "other" and not self.other_name.data:
+            self.other_name.errors = [
+                *self.other_name.errors,
+                "Enter the name of the accreditation",
+            ]
+            return False
+        return valid
 
     def changes(self) -> dict:
-        values = {name: self[name].data for name in self.FIELDS}
+        values = form_data(self)
         if values["type"] != "other":
             values["other_name"] = None
         return values
 
 
 class CaseStudyForm(FlaskForm):
-    title = StringField(
-        "Title",
-        widget=GovTextInput(),
-        filters=[strip],
-        validators=[
-            DataRequired("Enter a title for the case study"),
-            Length(max=200, message="Title must be 200 characters or fewer"),
-        ],
-    )
-    client_name = StringField(
-        "Client",
-        widget=GovTextInput(),
-        filters=[strip],
-        validators=[
-            DataRequired("Enter the client’s name"),
-            Length(max=200, message="Client must be 200 characters or fewer"),
-        ],
-    )
+    title = text_field("Title", max_length=200, required="Enter a title for the case study")
+    client_name = text_field("Client", max_length=200, required="Enter the client’s name")
     client_sector = DropdownField(
         "Client’s sector",
         choices=[("", "Choose a sector")] + _choices(taxonomies.SECTORS),
@@ -510,32 +439,17 @@ class CaseStudyForm(FlaskForm):
             ),
         ],
     )
-    challenge = StringField(
+    challenge = text_field(
         "The challenge",
+        max_length=5000,
+        required="Describe the client’s challenge",
         widget=GovTextArea(),
-        filters=[strip],
-        validators=[
-            DataRequired("Describe the client’s challenge"),
-            Length(max=5000, message="The challenge must be 5,000 characters or fewer"),
-        ],
     )
-    approach = StringField(
-        "What you did",
-        widget=GovTextArea(),
-        filters=[strip],
-        validators=[
-            DataRequired("Describe what you did"),
-            Length(max=5000, message="What you did must be 5,000 characters or fewer"),
-        ],
+    approach = text_field(
+        "What you did", max_length=5000, required="Describe what you did", widget=GovTextArea()
     )
-    outcome = StringField(
-        "The outcome",
-        widget=GovTextArea(),
-        filters=[strip],
-        validators=[
-            DataRequired("Describe the outcome"),
-            Length(max=5000, message="The outcome must be 5,000 characters or fewer"),
-        ],
+    outcome = text_field(
+        "The outcome", max_length=5000, required="Describe the outcome", widget=GovTextArea()
     )
     contract_value_band = RadiosField(
         "Contract value (optional)",
@@ -543,32 +457,14 @@ class CaseStudyForm(FlaskForm):
         filters=[none_if_blank],
         validators=[if_given],
     )
-    link = URLField(
+    link = link_field(
         "Link (optional)",
-        widget=GovTextInput(),
-        filters=[none_if_blank],
-        validators=[
-            if_given,
-            web_address("Enter a link in the correct format, like https://example.co.uk"),
-            Length(max=500, message="Link must be 500 characters or fewer"),
-        ],
+        message="Enter a link in the correct format, like https://example.co.uk",
     )
     submit = SubmitField("Save case study", widget=GovSubmitInput())
 
-    FIELDS = (
-        "title",
-        "client_name",
-        "client_sector",
-        "year",
-        "challenge",
-        "approach",
-        "outcome",
-        "contract_value_band",
-        "link",
-    )
-
     def changes(self) -> dict:
-        return {name: self[name].data for name in self.FIELDS}
+        return form_data(self)
 
 
 class ConfirmForm(FlaskForm):
