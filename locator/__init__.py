@@ -21,10 +21,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
-    from . import db, errors, login, search_engine, templating
+    from . import db, errors, limits, login, search_engine, templating
 
     db.init_app(app)
     login.init_app(app)
+    limits.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
     search_engine.init_app(app)

@@ -42,6 +42,7 @@ def load(instance_path: str) -> dict:
             "LOCATOR_DATABASE_URL", f"sqlite:///{instance / 'locator.db'}"
         ),
         "INDEX_DIR": os.environ.get("LOCATOR_INDEX_DIR", str(instance / "index")),
+        "REDIS_URL": os.environ.get("LOCATOR_REDIS_URL") or None,
         "BASE_URL": os.environ.get("LOCATOR_BASE_URL", "http://127.0.0.1:5000"),
         "SMTP_HOST": os.environ.get("LOCATOR_SMTP_HOST") or None,
         "SMTP_PORT": int(os.environ.get("LOCATOR_SMTP_PORT") or 25),

@@ -16,6 +16,9 @@ _TITLES = {
 }
 
 
+_MESSAGES = {429: "You have tried too many times. Wait a minute, then try again."}
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
@@ -36,4 +39,8 @@ def init_app(app: Flask) -> None:
 
         @app.errorhandler(status)
         def _http(error, status=status):
-            return _render(status, getattr(error, "description", None) if status == 400 else None)
+            return _render(
+                status,
+                _MESSAGES.get(status)
+                or (getattr(error, "description", None) if status == 400 else None),
+            )

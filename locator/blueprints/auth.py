@@ -9,6 +9,7 @@ from flask_login import current_user, login_user, logout_user
 
 from ..db import get_session
 from ..forms.auth import RegisterForm, SignInForm, SignOutForm
+from ..limits import REGISTER, SIGN_IN, limited
 from ..services import accounts
 
 bp = Blueprint("auth", __name__, url_prefix="/account")
@@ -24,6 +25,7 @@ def _safe_next(default: str) -> str:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limited(REGISTER)
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("profile.dashboard"))
@@ -43,6 +45,7 @@ def register():
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
+@limited(SIGN_IN)
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("profile.dashboard"))

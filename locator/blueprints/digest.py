@@ -9,6 +9,7 @@ from .. import emails
 from ..db import get_session
 from ..forms.digest import SubscribeForm
 from ..forms.profile import ConfirmForm
+from ..limits import SUBSCRIBE, limited
 from ..login import csrf
 from ..services import digest
 
@@ -22,6 +23,7 @@ def _subscription(purpose: str, token: str, max_age=None):
 
 
 @bp.route("/subscribe", methods=["GET", "POST"])
+@limited(SUBSCRIBE)
 def subscribe():
     form = (
         SubscribeForm()
