@@ -21,8 +21,8 @@ import numpy as np
 from .facets import FACETS, FACETS_BY_NAME
 from .highlight import snippets
 from .matching import evaluate, highlight_terms
-from .query import SYNONYMS_PATH, ParsedQuery, load_synonyms, parse
-from .schema import HIGHLIGHT_FIELDS
+from .query import SYNONYMS_PATH, ParsedQuery, analyse, load_synonyms, parse
+from .schema import HIGHLIGHT_FIELDS, TEXT_BOOSTS
 from .segments import SegmentData
 from .snapshot import ByteLRU, Snapshot, pack, unpack
 from .store import IndexStore
@@ -70,7 +70,7 @@ class SearchEngine:
         self._retired: list[tuple[float, object]] = []
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._snap = self._open_snapshot(self.store.current_generation())
+        self._snap = self._open_snapshot(self.store.current_generation(), warm=False)
 
     # Lifecycle
 
@@ -79,14 +79,28 @@ class SearchEngine:
             self._segments[key] = SegmentData(reader)
         return self._segments[key]
 
-    def _open_snapshot(self, generation: str) -> Snapshot:
+    def _open_snapshot(self, generation: str, warm: bool = True) -> Snapshot:
         searcher = self.store.open_index(generation).searcher()
         snap = Snapshot(searcher, self._segment_data, self._postings, generation)
         live = {key for *_, key, _ in snap.leaves}
         for key in list(self._segments):
             if key not in live:
                 del self._segments[key]
+        if warm:
+            self._warm(snap)
         return snap
+
+    def _warm(self, snap: Snapshot) -> None:
+        """Verify the synonym phrases before a snapshot serves: checking a phrase
+        of common words is the slowest first-time work (positions, ~1 s at
+        100,000 profiles). Results are kept per segment, so after the first time
+        only new segments pay: cheap for a commit, seconds for a new generation."""
+        phrases = {tokens for group in self._synonyms.values() for member in group
+                   if len(tokens := analyse(member)) > 1}
+        for tokens in phrases:
+            for name in TEXT_BOOSTS:
+                for leaf in snap.leaves:
+                    snap.segment_phrase(leaf, name, tokens)
 
     def _is_current(self, snap: Snapshot, generation: str) -> bool:
         try:
@@ -97,7 +111,8 @@ class SearchEngine:
     def refresh(self) -> bool:
         """Pick up commits and generation switches. Cheap when nothing changed
         (a stat of the TOC); returns True if a new snapshot was swapped in. If
-        another thread is already refreshing, returns False at once."""
+        another thread is already refreshing, returns False at once. Searches
+        keep using the previous snapshot until the new one is built and warm."""
         if not self._refresh_lock.acquire(blocking=False):
             return False
         try:
@@ -120,8 +135,10 @@ class SearchEngine:
             self._refresh_lock.release()
 
     def start_auto_refresh(self, interval: float = 0.5) -> None:
-        """Refresh from a daemon thread so no request pays for a new snapshot."""
+        """Refresh from a daemon thread so no request pays for a new snapshot;
+        the thread first warms the snapshot opened at start-up."""
         def loop():
+            self._warm(self._snap)
             while not self._stop.wait(interval):
                 try:
                     self.refresh()

@@ -11,7 +11,6 @@ everything decoded here is cached by segment id and survives refreshes.
 from __future__ import annotations
 
 import zlib
-from itertools import chain
 from pickle import loads
 
 import numpy as np
@@ -24,34 +23,29 @@ from .schema import TEXT_BOOSTS, facet_field
 
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 NAME_KEY_BYTES = 48
+_POS_SHIFT = 21  # (doc << 21 | position) keys; documents have far fewer than 2M tokens
 
 
 class Postings:
-    """One term's postings in one segment: local docnums, term frequencies and,
-    on request, positions (flat, with per-posting offsets)."""
+    """One term's postings in one segment: sorted local docnums and term frequencies."""
 
-    __slots__ = ("ids", "tf", "pos", "pos_start", "nbytes")
+    __slots__ = ("ids", "tf", "nbytes")
 
-    def __init__(self, ids: np.ndarray, tf: np.ndarray, pos=None, pos_start=None):
-        self.ids, self.tf, self.pos, self.pos_start = ids, tf, pos, pos_start
-        self.nbytes = ids.nbytes + tf.nbytes + (0 if pos is None else pos.nbytes + pos_start.nbytes)
+    def __init__(self, ids: np.ndarray, tf: np.ndarray):
+        self.ids, self.tf = ids, tf
+        self.nbytes = ids.nbytes + tf.nbytes
 
 
 EMPTY = Postings(np.zeros(0, np.int32), np.zeros(0, np.float32))
-EMPTY_WITH_POSITIONS = Postings(EMPTY.ids, EMPTY.tf, np.zeros(0, np.int32), np.zeros(1, np.int64))
 
 
-def decode_postings(reader: SegmentReader, field: str, text: str,
-                    positions: bool = False) -> Postings:
+def decode_postings(reader: SegmentReader, field: str, text: str) -> Postings:
     if (field, text) not in reader:
-        return EMPTY_WITH_POSITIONS if positions else EMPTY
-    # The raw matcher: deletions are applied by the engine's alive mask, so the
-    # decoded arrays stay valid while a segment collects deletions.
-    m = reader._terms.matcher(field, reader._text_to_bytes(field, text),
-                              reader.schema[field].format)
+        return EMPTY
+    m = _raw_matcher(reader, field, text)
     if not isinstance(m, W3LeafMatcher):  # inlined postings: tiny, use the API
-        return _decode_slowly(m, positions)
-    ids, tfs, values = [], [], []
+        return _decode_slowly(m)
+    ids, tfs = [], []
     while True:
         raw = m._postfile.get(m._dataoffset, m._nextoffset - m._dataoffset)
         data = loads(zlib.decompress(raw) if m._compression else raw)
@@ -60,40 +54,77 @@ def decode_postings(reader: SegmentReader, field: str, text: str,
         w = data[1]
         tfs.append(np.full(n, 1.0 if w is None else w, np.float32) if not isinstance(w, tuple)
                    else np.asarray(w, np.float32))
-        if positions:
-            values.append(data[2])
         if m._lastblock:
             break
         m._goto(m._nextoffset)
-    out_ids = np.concatenate(ids).astype(np.int32)
-    out_tf = np.concatenate(tfs)
-    if not positions:
-        return Postings(out_ids, out_tf)
-    return Postings(out_ids, out_tf, *_decode_positions(chain.from_iterable(values)))
+    return Postings(np.concatenate(ids).astype(np.int32), np.concatenate(tfs))
 
 
-def _decode_slowly(m, positions: bool) -> Postings:
-    ids, tfs, values = [], [], []
+def _raw_matcher(reader: SegmentReader, field: str, text: str):
+    # The raw matcher: deletions are applied by the engine's alive mask, so the
+    # decoded arrays stay valid while a segment collects deletions.
+    return reader._terms.matcher(field, reader._text_to_bytes(field, text),
+                                 reader.schema[field].format)
+
+
+def _position_keys(reader: SegmentReader, field: str, text: str, docs: np.ndarray,
+                   shift: int) -> np.ndarray:
+    """(doc << 21 | position - shift) for ``text`` in the sorted ``docs`` only.
+
+    Positions cost a pickle per posting (Whoosh's Positions format), so blocks
+    without a wanted document are skipped unread and only wanted rows decoded.
+    """
+    m = _raw_matcher(reader, field, text)
+    keys: list[int] = []
+    if not isinstance(m, W3LeafMatcher):
+        while m.is_active():
+            if m.id() in docs:
+                keys.extend((m.id() << _POS_SHIFT) | (p - shift)
+                            for p in m.value_as("positions") if p >= shift)
+            m.next()
+        return np.unique(np.asarray(keys, np.int64))
+    low = 0
+    while True:
+        lo, hi = np.searchsorted(docs, [low, m._maxid + 1])
+        if hi > lo:
+            raw = m._postfile.get(m._dataoffset, m._nextoffset - m._dataoffset)
+            data = loads(zlib.decompress(raw) if m._compression else raw)
+            ids = np.cumsum(np.asarray(data[0], dtype=np.int64))
+            for row in np.flatnonzero(np.isin(ids, docs[lo:hi], assume_unique=True)):
+                value = data[2][row]
+                pos = 0
+                doc = int(ids[row]) << _POS_SHIFT
+                for delta in loads(value[4:] if value.endswith(b".") else value[4:] + b"."):
+                    pos += delta
+                    if pos >= shift:
+                        keys.append(doc | (pos - shift))
+        if m._lastblock:
+            break
+        low = m._maxid + 1
+        m._goto(m._nextoffset)
+    return np.asarray(keys, np.int64)
+
+
+def phrase_docs(reader: SegmentReader, field: str, tokens: tuple[str, ...],
+                candidates: np.ndarray) -> np.ndarray:
+    """Local docnums among ``candidates`` (documents holding every token) where
+    the tokens occur at consecutive positions."""
+    keys = None
+    for i, token in enumerate(tokens):
+        if keys is not None and not len(keys):
+            break
+        found = _position_keys(reader, field, token, candidates, i)
+        keys = found if keys is None else np.intersect1d(keys, found, assume_unique=True)
+    return np.unique(keys >> _POS_SHIFT).astype(np.int32)
+
+
+def _decode_slowly(m) -> Postings:
+    ids, tfs = [], []
     while m.is_active():
         ids.append(m.id())
         tfs.append(m.weight())
-        if positions:
-            values.append(m.value())
         m.next()
-    p = Postings(np.asarray(ids, np.int32), np.asarray(tfs, np.float32))
-    return Postings(p.ids, p.tf, *_decode_positions(values)) if positions else p
-
-
-def _decode_positions(values) -> tuple[np.ndarray, np.ndarray]:
-    """Whoosh's Positions format: a 4-byte count then a pickled list of deltas."""
-    deltas = [loads(v[4:] if v.endswith(b".") else v[4:] + b".") for v in values]
-    counts = np.fromiter((len(d) for d in deltas), np.int64, len(deltas))
-    flat = np.fromiter(chain.from_iterable(deltas), np.int64, int(counts.sum()))
-    start = np.zeros(len(counts) + 1, np.int64)
-    np.cumsum(counts, out=start[1:])
-    csum = np.cumsum(flat)
-    base = np.repeat(csum[start[:-1] - 1] * (start[:-1] > 0), counts) if len(flat) else flat
-    return (csum - base).astype(np.int32), start
+    return Postings(np.asarray(ids, np.int32), np.asarray(tfs, np.float32))
 
 
 def _numeric_column(reader: SegmentReader, field: str, column, dtype) -> np.ndarray:

@@ -19,12 +19,11 @@ import numpy as np
 
 from .facets import FACETS
 from .schema import TEXT_BOOSTS
-from .segments import Postings, SegmentData, decode_postings
+from .segments import Postings, SegmentData, decode_postings, phrase_docs
 
 K1, B = 1.2, 0.75
 MAX_PREFIX_TERMS = 64
 _PREFIX_SCAN = 1000
-_POS_SHIFT = 21  # (doc << 21 | position) keys; documents have far fewer than 2M tokens
 
 
 class ByteLRU:
@@ -81,12 +80,12 @@ def unpack(words: np.ndarray, size: int) -> np.ndarray:
 
 class Snapshot:
     def __init__(self, searcher, segment_data: Callable[[object], SegmentData],
-                 postings_cache: ByteLRU, generation: str):
+                 segment_cache: ByteLRU, generation: str):
         self.searcher = searcher
         self.reader = searcher.reader()
         self.generation = generation
         self.io_lock = threading.Lock()  # Whoosh file objects seek+read: not thread-safe
-        self._postings_cache = postings_cache
+        self._segment_cache = segment_cache
         self._local = ByteLRU(64 << 20)  # term contributions, valid for this snapshot only
         self.leaves = []
         offset = 0
@@ -146,27 +145,20 @@ class Snapshot:
 
     # Terms
 
-    def _postings(self, field: str, text: str, positions: bool = False) -> Postings:
-        parts = []
-        for reader, off, key, _ in self.leaves:
-            def make(reader=reader):
-                with self.io_lock:
-                    return decode_postings(reader, field, text, positions)
-            p = self._postings_cache.get_or_make((key, field, text, positions), make,
-                                                 lambda p: p.nbytes)
-            parts.append((p, off))
+    def _segment_postings(self, leaf, field: str, text: str) -> Postings:
+        reader, _, key, _ = leaf
+
+        def make():
+            with self.io_lock:
+                return decode_postings(reader, field, text)
+        return self._segment_cache.get_or_make((key, field, text), make, lambda p: p.nbytes)
+
+    def _postings(self, field: str, text: str) -> Postings:
+        parts = [(self._segment_postings(leaf, field, text), leaf[1]) for leaf in self.leaves]
         if len(parts) == 1 and parts[0][1] == 0:
             return parts[0][0]
-        ids = _concat([p.ids + off for p, off in parts], np.int32)
-        tf = _concat([p.tf for p, _ in parts], np.float32)
-        if not positions:
-            return Postings(ids, tf)
-        pos = _concat([p.pos for p, _ in parts], np.int32)
-        ends = np.cumsum([len(p.pos) for p, _ in parts])
-        starts = [np.zeros(1, np.int64)] + [
-            p.pos_start[1:] + (ends[i - 1] if i else 0) for i, (p, _) in enumerate(parts)
-        ]
-        return Postings(ids, tf, pos, np.concatenate(starts))
+        return Postings(_concat([p.ids + off for p, off in parts], np.int32),
+                        _concat([p.tf for p, _ in parts], np.float32))
 
     def term(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Global docnums holding ``text`` in ``field`` and their BM25 contribution."""
@@ -180,24 +172,34 @@ class Snapshot:
             return p.ids, (idf * p.tf * (K1 + 1) / (p.tf + norm)).astype(np.float32)
         return self._local.get_or_make(("t", field, text), make, lambda v: v[0].nbytes * 2)
 
+    def segment_phrase(self, leaf, field: str, tokens: tuple[str, ...]) -> np.ndarray:
+        """Local docnums of one segment holding ``tokens`` at consecutive
+        positions; cached with the segment, so a refresh only checks new ones."""
+        reader, _, key, _ = leaf
+
+        def verify():
+            cand = None
+            for t in tokens:
+                ids = self._segment_postings(leaf, field, t).ids
+                cand = ids if cand is None else np.intersect1d(cand, ids, assume_unique=True)
+            if not len(cand):
+                return cand
+            with self.io_lock:
+                return phrase_docs(reader, field, tokens, cand)
+        return self._segment_cache.get_or_make((key, field, tokens), verify,
+                                               lambda a: a.nbytes + 64)
+
     def phrase(self, field: str, tokens: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-        """Documents holding ``tokens`` at consecutive positions, scored as the
-        sum of the words' contributions."""
+        """Documents holding the phrase in ``field``, scored as the sum of the
+        words' contributions."""
         def make():
-            terms = [self.term(field, t) for t in tokens]
-            cand = terms[0][0]
-            for ids, _ in terms[1:]:
-                cand = np.intersect1d(cand, ids, assume_unique=True)
-            if len(cand):
-                keys = None
-                for i, t in enumerate(tokens):
-                    k = _position_keys(self._postings(field, t, positions=True), cand, i)
-                    keys = k if keys is None else np.intersect1d(keys, k, assume_unique=True)
-                cand = np.unique(keys >> _POS_SHIFT).astype(np.int32)
-            score = np.zeros(len(cand), np.float32)
-            for ids, contrib in terms:
-                score += contrib[np.searchsorted(ids, cand)]
-            return cand, score
+            docs = _concat([self.segment_phrase(leaf, field, tokens) + leaf[1]
+                            for leaf in self.leaves], np.int32)
+            score = np.zeros(len(docs), np.float32)
+            for t in tokens:
+                ids, contrib = self.term(field, t)
+                score += contrib[np.searchsorted(ids, docs)]
+            return docs, score
         return self._local.get_or_make(("p", field, tokens), make, lambda v: v[0].nbytes * 2)
 
     def prefix_terms(self, field: str, prefix: str) -> list[str]:
@@ -218,20 +220,6 @@ class Snapshot:
     def stored(self, docnum: int) -> dict:
         with self.io_lock:
             return self.reader.stored_fields(int(docnum))
-
-
-def _position_keys(p: Postings, cand: np.ndarray, shift: int) -> np.ndarray:
-    """(doc << 21 | position - shift) for the postings of documents in ``cand``."""
-    rows = np.flatnonzero(np.isin(p.ids, cand, assume_unique=True))
-    starts, ends = p.pos_start[rows], p.pos_start[rows + 1]
-    counts = ends - starts
-    total = int(counts.sum())
-    first = np.repeat(np.cumsum(counts) - counts, counts)
-    idx = np.repeat(starts, counts) + (np.arange(total) - first)
-    pos = p.pos[idx].astype(np.int64) - shift
-    docs = np.repeat(p.ids[rows].astype(np.int64), counts)
-    keep = pos >= 0
-    return np.unique((docs[keep] << _POS_SHIFT) | pos[keep])
 
 
 def _concat(arrays: list[np.ndarray], dtype) -> np.ndarray:

@@ -11,6 +11,10 @@ Readers follow CURRENT; a rebuild fills a new generation while readers keep
 serving the old one, then swaps CURRENT under the write lock. The previous
 generation is kept (readers in other processes may still have it open) and
 older ones are deleted.
+
+Segments are written as separate files, never compound: Whoosh opens a
+compound segment by copying it into memory (hundreds of MB per reader at
+100,000 profiles, on every refresh).
 """
 
 from __future__ import annotations
@@ -166,7 +170,7 @@ class IndexStore:
             gen = self._read_current()  # a rebuild may have switched it while we waited
             ix = self.open_index(gen)
             try:
-                writer = ix.writer(timeout=self.lock_timeout)
+                writer = ix.writer(timeout=self.lock_timeout, compound=False)
                 batch = Batch(writer)
                 try:
                     yield batch
@@ -200,7 +204,7 @@ class IndexStore:
         with _file_lock(self.base / "write.lock", blocking=True, timeout=self.lock_timeout):
             ix = self.open_index(self._read_current())
             try:
-                ix.optimize()
+                ix.writer(timeout=self.lock_timeout, compound=False).commit(optimize=True)
             finally:
                 ix.close()
 
@@ -228,10 +232,10 @@ class IndexStore:
             gen = self._new_generation()
             try:
                 ix = whoosh_index.create_in(self.base / gen, build_schema())
+                options = {"limitmb": limitmb, "compound": False}
                 if procs > 1:
-                    writer = ix.writer(procs=procs, limitmb=limitmb, multisegment=True)
-                else:
-                    writer = ix.writer(limitmb=limitmb)
+                    options.update(procs=procs, multisegment=True)
+                writer = ix.writer(**options)
                 count = 0
                 try:
                     for doc in docs:

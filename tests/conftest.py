@@ -64,9 +64,20 @@ def client(app):
     return app.test_client()
 
 
+class FreshSession(Session):
+    """The test's own view of the database. Each query first ends the test's transaction, so it
+    sees what the app has committed since, as on PostgreSQL (READ COMMITTED), rather than the
+    snapshot SQLite keeps for an open transaction."""
+
+    def exec(self, *args, **kwargs):
+        if self.in_transaction():
+            self.commit()
+        return super().exec(*args, **kwargs)
+
+
 @pytest.fixture
 def session(app):
-    with Session(app.extensions["locator.engine"], expire_on_commit=False) as session:
+    with FreshSession(app.extensions["locator.engine"]) as session:
         yield session
 
 

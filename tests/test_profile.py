@@ -143,7 +143,7 @@ def test_accreditation_date_errors(client, session, sign_up):
         "type": "other", "issued_on": ["31", "2", "2026"], "expires_on": ["", "4", ""],
     })
     page = impossible.data.decode()
-    assert "Date issued (optional) must be a real date" in page
+    assert "Date issued must be a real date" in page
     assert "must include a day, month and year" in page
     assert "Enter the name of the accreditation" in page
     assert session.exec(select(Accreditation)).all() == []

@@ -111,3 +111,16 @@ def test_seed_is_deterministic_and_round_trips_through_export(runner, app, sessi
 def test_init_db_is_idempotent(runner):
     assert runner.invoke(args=["init-db"]).exit_code == 0
     assert "latest migration" in runner.invoke(args=["init-db"]).output
+
+
+def test_a_refused_update_leaves_the_stored_profile_untouched(runner, session, tmp_path):
+    runner.invoke(args=["import", _write(tmp_path, [GOOD])])
+    broken = {**GOOD, "summary": "Changed summary", "cpv_codes": [], "services": []}
+    later = {**GOOD, "name": "Another Ltd", "companies_house_number": "7654321"}
+    result = runner.invoke(args=["import", _write(tmp_path, [broken, later])])
+    assert "Line 1: cannot be published without" in result.output
+    session.expire_all()
+    stored = session.exec(select(Supplier).where(Supplier.companies_house_number == "01234567")
+                          ).one()
+    assert stored.summary == GOOD["summary"] and stored.cpv_codes == GOOD["cpv_codes"]
+    assert session.exec(select(func.count()).select_from(Supplier)).one() == 2

@@ -59,6 +59,9 @@ class _KnownChoices:
 class CheckboxesField(_KnownChoices, SelectMultipleField):
     widget = GovCheckboxesInput()
 
+    def process_data(self, value):
+        super().process_data(value or [])
+
 
 class RadiosField(_KnownChoices, RadioField):
     widget = GovRadioInput()
@@ -146,12 +149,13 @@ class GovDateField(DateField):
 
     def process_formdata(self, valuelist):
         parts = [part.strip() for part in valuelist]
+        name = self.label.text.removesuffix(" (optional)")
         if not any(parts):
             self.data = None
             return
         if len(parts) != 3 or not all(parts):
             self.data = None
-            raise ValueError(f"{self.label.text} must include a day, month and year")
+            raise ValueError(f"{name} must include a day, month and year")
         try:
             day, month, year = (int(part) for part in parts)
             if year < 1000:
@@ -159,7 +163,7 @@ class GovDateField(DateField):
             self.data = date(year, month, day)
         except ValueError:
             self.data = None
-            raise ValueError(f"{self.label.text} must be a real date") from None
+            raise ValueError(f"{name} must be a real date") from None
 
 
 def if_given(form, field):

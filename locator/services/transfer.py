@@ -24,6 +24,7 @@ from ..models import Accreditation, CaseStudy, Supplier, utcnow
 from . import records, suppliers
 
 VERIFICATION_STATUSES = ("unverified", "verified", "rejected")
+COMMIT_EVERY = 200  # lines; each line is still all-or-nothing through its own savepoint
 
 
 class LineError(ValueError):
@@ -78,14 +79,15 @@ def _parse_datetime(value, name: str) -> datetime | None:
 
 
 def _profile_changes(record: dict) -> dict:
-    """The validated profile fields of one line, section by section."""
+    """The validated profile fields of one line, section by section; sections the line leaves
+    out entirely are not checked (a draft may be unfinished) but cleared."""
     if not str(record.get("name") or "").strip():
         raise LineError("name: Enter the organisation’s name")
     changes: dict = {}
     for section in SECTIONS:
-        if _present(record, section):
-            form = section.from_record(record, meta={"csrf": False})
-            changes.update(_validated(form, ""))
+        form = section.from_record(record, meta={"csrf": False})
+        # A line is the whole profile: a section it leaves out is emptied, not kept.
+        changes.update(_validated(form, "") if _present(record, section) else form.changes())
     unknown = {item.get("mission") for item in record.get("social_value") or []} - set(
         taxonomies.social_value_missions()
     )
@@ -203,7 +205,8 @@ def import_lines(
         else:
             report.created += created
             report.updated += not created
-            session.commit()
+            if report.loaded % COMMIT_EVERY == 0:
+                session.commit()
     session.commit()
     return report
 

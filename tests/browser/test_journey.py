@@ -1,0 +1,248 @@
+"""The buyer and supplier experience, end to end in a real browser: a supplier registers, builds
+and publishes a profile; a buyer finds it by searching and filtering. axe-core checks every page
+on the way (see conftest.py), and LOCATOR_SCREENSHOTS=DIR saves screenshots of the key pages."""
+
+from __future__ import annotations
+
+import email
+import re
+import time
+from email import policy
+from email.message import EmailMessage
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+SUPPLIER = "Quillmoor Hydrographic Surveys Ltd"
+SEARCH_WORD = "hydrographic"  # in the profile, and in none of the demo suppliers
+EMAIL = "owner@quillmoor.example"
+PASSWORD = "correct horse battery staple"
+REGION = "Wales"
+SECTOR = "Transport"
+
+
+def save(page: Page, button: str = "Save and continue") -> None:
+    page.get_by_role("button", name=button).click()
+
+
+def expect_saved(page: Page, message: str) -> None:
+    expect(page).to_have_url(re.compile(r"/profile$"))
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(message)
+
+
+def open_section(page: Page, title: str) -> None:
+    page.get_by_role("link", name=title).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+
+
+def fill_date(page: Page, legend: str, day: str, month: str, year: str) -> None:
+    group = page.get_by_role("group", name=legend)
+    group.get_by_label("Day").fill(day)
+    group.get_by_label("Month").fill(month)
+    group.get_by_label("Year").fill(year)
+
+
+def wait_for_search(page: Page, path: str, link_name: str, timeout: float = 10.0) -> None:
+    """Reload the search page until the index worker has added the supplier (bounded poll)."""
+    deadline = time.monotonic() + timeout
+    page.goto(path)
+    link = page.get_by_role("link", name=link_name, exact=True)
+    while link.count() == 0:
+        assert time.monotonic() < deadline, f"{link_name!r} not in search results after {timeout}s"
+        page.wait_for_timeout(250)
+        page.reload()
+
+
+def _read_mail(path: Path) -> EmailMessage:
+    return email.message_from_bytes(path.read_bytes(), policy=policy.default)
+
+
+def test_supplier_publishes_and_buyer_finds_them(new_context, live_server, audit, axe):
+    supplier = new_context().new_page()
+
+    # Home, then registering (first with an empty form, to check the error state).
+    supplier.goto("/")
+    audit(supplier, "home", screenshot=True)
+    supplier.get_by_role("link", name="Register your business").first.click()
+    expect(supplier.get_by_role("heading", level=1)).to_have_text("Create an account")
+    audit(supplier, "register", screenshot=True)
+    save(supplier, "Create account")
+    expect(supplier.locator(".govuk-error-summary")).to_be_visible()
+    expect(supplier).to_have_title(re.compile(r"^Error: "))
+    audit(supplier, "register-errors", screenshot=True)
+    supplier.get_by_label("Email address").fill(EMAIL)
+    supplier.get_by_label("Create a password").fill(PASSWORD)
+    supplier.get_by_label("Confirm your password").fill(PASSWORD)
+    save(supplier, "Create account")
+    expect_saved(supplier, "Your account has been created")
+    audit(supplier, "dashboard-new", screenshot=True)
+
+    # Organisation details.
+    open_section(supplier, "Organisation details")
+    audit(supplier, "section-organisation", screenshot=True)
+    supplier.get_by_label("Organisation name").fill(SUPPLIER)
+    supplier.get_by_label("Limited company", exact=True).check()
+    supplier.get_by_label("Companies House number (optional)").fill("SC765432")
+    supplier.get_by_label("Summary").fill(
+        "Hydrographic and topographic surveys of harbours, rivers and coastal defences."
+    )
+    supplier.get_by_label("Description").fill(
+        "We survey harbour beds, river channels and sea walls for ports, councils and the "
+        "Environment Agency, using multibeam sonar and drones."
+    )
+    save(supplier)
+    expect_saved(supplier, "Organisation details saved.")
+
+    # Size and type.
+    open_section(supplier, "Size and type")
+    audit(supplier, "section-size")
+    supplier.get_by_role("group", name=re.compile("How many people")).get_by_label(
+        "11 to 50"
+    ).check()
+    supplier.get_by_role("group", name=re.compile("annual turnover")).get_by_label(
+        "£1 million to £15 million"
+    ).check()
+    save(supplier)
+    expect_saved(supplier, "Size and type saved.")
+
+    # Services, with a CPV code found by the page's code finder.
+    open_section(supplier, "Services and categories")
+    supplier.get_by_label("Services you offer").fill(
+        "Hydrographic surveys\nTopographic surveys\nDrone inspection"
+    )
+    supplier.get_by_label("Find CPV codes").fill("surveying")
+    supplier.get_by_role("button", name="Search codes").click()
+    code = supplier.get_by_label(re.compile(r"^71355000 – "))
+    expect(code).to_be_visible()
+    expect(supplier.get_by_label("Services you offer")).to_have_value(re.compile("Hydrographic"))
+    audit(supplier, "section-services", screenshot=True)
+    code.check()
+    save(supplier)
+    expect_saved(supplier, "Services and categories saved.")
+
+    # Sectors and regions.
+    open_section(supplier, "Sectors and regions")
+    audit(supplier, "section-markets")
+    supplier.get_by_label(SECTOR, exact=True).check()
+    supplier.get_by_label("Local government", exact=True).check()
+    supplier.get_by_label(REGION, exact=True).check()
+    save(supplier)
+    expect_saved(supplier, "Sectors and regions saved.")
+
+    # The optional sections: each page is checked, and contact details are filled in.
+    for title in ("Frameworks", "Social value"):
+        open_section(supplier, title)
+        audit(supplier, f"section-{title.lower().replace(' ', '-')}")
+        supplier.get_by_role("link", name="Back to your profile").click()
+    open_section(supplier, "Contact details")
+    audit(supplier, "section-contact")
+    supplier.get_by_label("Email address for enquiries").fill("surveys@quillmoor.example")
+    save(supplier)
+    expect_saved(supplier, "Contact details saved.")
+
+    # An accreditation, with GOV.UK date inputs; first an impossible date, to see the error.
+    supplier.get_by_role("link", name="Add an accreditation").click()
+    audit(supplier, "accreditation-form", screenshot=True)
+    supplier.get_by_label("Accreditation", exact=True).select_option(label="Cyber Essentials")
+    supplier.get_by_label("Certificate number (optional)").fill("CE-2025-0042")
+    fill_date(supplier, "Date issued (optional)", "31", "2", "2025")
+    save(supplier, "Save accreditation")
+    expect(supplier.locator(".govuk-error-summary")).to_contain_text("must be a real date")
+    audit(supplier, "accreditation-errors", screenshot=True)
+    supplier.locator(".govuk-error-summary a").first.click()  # takes you to the day box
+    issued = supplier.get_by_role("group", name="Date issued (optional)")
+    expect(issued.get_by_label("Day")).to_be_focused()
+    fill_date(supplier, "Date issued (optional)", "1", "3", "2026")
+    fill_date(supplier, "Expiry date (optional)", "28", "2", "2099")
+    save(supplier, "Save accreditation")
+    expect_saved(supplier, "The accreditation has been saved.")
+
+    # A case study.
+    supplier.get_by_role("link", name="Add a case study").click()
+    audit(supplier, "case-study-form")
+    supplier.get_by_label("Title").fill("Surveying the Menai Strait moorings")
+    supplier.get_by_label("Client", exact=True).fill("Isle of Anglesey County Council")
+    supplier.get_by_label("Client’s sector").select_option(label="Local government")
+    supplier.get_by_label("Year the work finished").fill("2025")
+    supplier.get_by_label("The challenge").fill("Moorings had silted up and charts were old.")
+    supplier.get_by_label("What you did").fill("A multibeam survey of 40 moorings in 3 weeks.")
+    supplier.get_by_label("The outcome").fill("New charts; dredging limited to 6 moorings.")
+    supplier.get_by_label("£25,000 to £100,000").check()
+    save(supplier, "Save case study")
+    expect_saved(supplier, "The case study has been saved.")
+
+    # Publish.
+    audit(supplier, "dashboard-complete", screenshot=True)
+    supplier.get_by_role("button", name="Publish profile").click()
+    expect(supplier.locator(".govuk-notification-banner")).to_contain_text(
+        "Your profile is published"
+    )
+
+    # A buyer, signed out in a browser of their own, searches and filters.
+    buyer = new_context().new_page()
+    wait_for_search(buyer, f"/search?q={SEARCH_WORD}", SUPPLIER)
+    expect(buyer.locator("#result-count")).to_have_text("1 supplier found")
+    buyer.get_by_role("group", name="Region").get_by_label(re.compile(f"^{REGION} ")).check()
+    expect(buyer).to_have_url(re.compile(r"region=TLL"))
+    buyer.get_by_role("group", name="Sector").get_by_label(re.compile(f"^{SECTOR} ")).check()
+    expect(buyer).to_have_url(re.compile(r"sector=transport"))
+    remove = buyer.get_by_role("link", name=re.compile(f"Remove filter.*Region: {REGION}"))
+    expect(remove).to_be_visible()
+    expect(buyer.get_by_role("link", name=SUPPLIER, exact=True)).to_be_visible()
+    audit(buyer, "search-filtered", screenshot=True)
+
+    buyer.get_by_role("link", name=SUPPLIER, exact=True).click()
+    expect(buyer.get_by_role("heading", level=1)).to_have_text(SUPPLIER)
+    expect(buyer.get_by_text("Cyber Essentials").first).to_be_visible()
+    expect(buyer.get_by_text("Surveying the Menai Strait moorings")).to_be_visible()
+    audit(buyer, "supplier-profile", screenshot=True)
+
+    # The rest of the public pages.
+    buyer.goto("/suppliers?letter=Q")
+    expect(buyer.get_by_role("link", name=SUPPLIER, exact=True)).to_be_visible()
+    audit(buyer, "suppliers-a-to-z", screenshot=True)
+    buyer.goto("/search")
+    audit(buyer, "search-empty", screenshot=True)
+    buyer.goto("/search?sort=newest")  # newest arrivals, until a page of their own exists
+    audit(buyer, "search-newest")
+    for label, path in (
+        ("cookies", "/cookies"),
+        ("accessibility", "/accessibility"),
+        ("privacy", "/privacy"),
+        ("feedback", "/feedback"),
+        ("sign-in", "/account/sign-in"),
+    ):
+        buyer.goto(path)
+        audit(buyer, label)
+    # This week's new arrivals show the supplier; the buyer subscribes to the weekly digest and
+    # confirms through the link in the e-mail (written to the outbox folder, as in development).
+    buyer.get_by_role("link", name="New arrivals").click()
+    expect(buyer.get_by_role("link", name=SUPPLIER, exact=True)).to_be_visible()
+    audit(buyer, "new-arrivals", screenshot=True)
+    buyer.get_by_role("link", name="Get a weekly email of new suppliers").click()
+    buyer.get_by_label("Email address").fill("buyer@council.example")
+    audit(buyer, "digest-subscribe", screenshot=True)
+    buyer.get_by_role("button", name="Subscribe").click()
+    expect(buyer.get_by_role("heading", level=1)).to_have_text("Check your email")
+    audit(buyer, "digest-check-email")
+    outbox = Path(live_server.app.config["MAIL_OUTBOX"])
+    [mail] = [
+        message
+        for message in map(_read_mail, outbox.glob("*.eml"))
+        if message["To"] == "buyer@council.example"
+    ]
+    body = mail.get_body(("plain",)).get_content()
+    confirm_url = re.search(r"http://\S+/subscribe/confirm/\S+", body).group(0)
+    buyer.goto(confirm_url)
+    audit(buyer, "digest-confirm")
+    buyer.get_by_role("button", name="Confirm subscription").click()
+    expect(buyer.get_by_role("heading", level=1)).to_have_text("Subscription confirmed")
+    audit(buyer, "digest-confirmed")
+
+    # The supplier signs out (a confirmation page, then a POST).
+    supplier.get_by_role("link", name="Sign out").click()
+    audit(supplier, "sign-out")
+    supplier.get_by_role("button", name="Sign out").click()
+    expect(supplier.locator(".govuk-notification-banner")).to_contain_text("You have signed out")
+
+    axe.assert_clean()

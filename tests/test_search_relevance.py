@@ -1,0 +1,97 @@
+"""Search ranks real Contracts Finder suppliers for what they actually won.
+
+The fixture suppliers are imported through `locator import` and searched through the JSON API.
+Whether a supplier "won such contracts" is decided here from the awards CSV (the title or
+description of one of its awards, or the award's CPV codes), never from a list of names; CSV rows
+are matched to imported slugs by the converter's own grouping. One test imports once (about
+half a minute): conftest empties the tables after every test, so the import cannot be shared.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import importlib.util
+import re
+import sys
+from pathlib import Path
+
+from locator import search_engine
+
+ROOT = Path(__file__).resolve().parent.parent
+CSV_PATH = ROOT / "tests" / "data" / "contractsfinder_awards_2020.csv"
+JSONL_PATH = ROOT / "tests" / "data" / "contractsfinder_suppliers.jsonl"
+SCRIPT = ROOT / "docs" / "examples" / "contractsfinder_to_jsonl.py"
+
+# query → (words an award's title or description must all contain, CPV code prefixes of the kind)
+KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "waste collection": ((r"\bwaste\b", r"\bcollect"), ("905",)),
+    "legal services": ((r"\blegal\b", r"\bservices?\b"), ("791",)),
+    "asbestos removal": ((r"\basbestos\b", r"\bremov"), ("90650", "4526266")),
+    "lift maintenance": ((r"\blifts?\b", r"\bmaint"), ("5075", "42416", "45313")),
+    # One word, many matches (59, of which 13 won no cleaning contract): ordering matters.
+    "cleaning": ((r"\bcleaning\b",), ("909",)),
+}
+
+
+def _load_converter():
+    spec = importlib.util.spec_from_file_location("contractsfinder_to_jsonl", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up here
+    spec.loader.exec_module(module)
+    return module
+
+
+def _rows_by_slug() -> dict[str, list[dict[str, str]]]:
+    """Award rows per imported slug, grouped, checked and slugged as the converter does."""
+    converter = _load_converter()
+    with CSV_PATH.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    records, groups = [], {}
+    for key, group in converter._group(rows).items():
+        record = converter._record(key, group)
+        if not converter.problems(record):
+            records.append(record)
+            groups[id(record)] = group
+    converter._assign_slugs(records)
+    return {record["_slug"]: groups[id(record)] for record in records}
+
+
+def _of_kind(row: dict[str, str], words: tuple[str, ...], prefixes: tuple[str, ...]) -> bool:
+    codes = (row.get("cpv_codes") or "").split()
+    if any(code.startswith(prefixes) for code in codes):
+        return True
+    text = html.unescape(f"{row['title']} {row['description']}").lower()
+    return all(re.search(word, text) for word in words)
+
+
+def _top(client, q: str, n: int) -> list[str]:
+    response = client.get("/api/v1/suppliers", query_string={"q": q, "per_page": n})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return [result["slug"] for result in response.get_json()["results"]]
+
+
+def test_real_suppliers_rank_for_the_contracts_they_won(app, client, runner):
+    result = runner.invoke(args=["import", str(JSONL_PATH)])
+    assert result.exit_code == 0, result.output
+    search_engine.sync(app)
+
+    by_slug = _rows_by_slug()
+    winners = {
+        q: {slug for slug, rows in by_slug.items() if any(_of_kind(r, *kind) for r in rows)}
+        for q, kind in KINDS.items()
+    }
+    # The most-awarded supplier that won nothing of any kind queried: lots of text, all of it
+    # about something else. Ties fall to the slug.
+    awards = {slug: len({r["notice_id"] for r in rows}) for slug, rows in by_slug.items()}
+    unrelated = min(
+        (slug for slug in by_slug if not any(slug in won for won in winners.values())),
+        key=lambda slug: (-awards[slug], slug),
+    )
+
+    for q, won in winners.items():
+        assert len(won) >= 5, (q, won)
+        top = _top(client, q, 10)
+        assert len(top) >= 5, (q, top)
+        assert set(top[:5]) <= won, (q, [s for s in top[:5] if s not in won])
+        assert unrelated not in top, (q, unrelated, top)
