@@ -261,3 +261,7 @@ def init_app(app: Flask) -> None:
         digest_group,
     ):
         app.cli.add_command(command)
+
+
+if __name__ == "__main__":
+    main()
