@@ -13,6 +13,7 @@ replayed until the gap fills or is old enough to be a rolled-back transaction.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -21,13 +22,14 @@ from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
-from search_index import IndexStore
+from search_index import IndexStore, WriterBusy
 
 from .. import taxonomies
 from ..identifiers import slugify
 from ..models import Accreditation, IndexQueueEntry, Supplier, utcnow
 
 GAP_GRACE = timedelta(seconds=60)
+FIRST_BUILD_WAIT = 600.0  # seconds another process may take to build a fresh index
 BATCH = 500
 
 
@@ -140,7 +142,7 @@ def drain(session: Session, store: IndexStore, *, blocking: bool = True) -> int:
     An index that was never built from this database (no cursor) is rebuilt first: the queue
     only holds recent changes, not every supplier."""
     if store.applied_through() is None:
-        rebuild(session, store)
+        _first_build(session, store, blocking=blocking)
     seen = 0
     while True:
         before = store.applied_through() or 0
@@ -148,6 +150,20 @@ def drain(session: Session, store: IndexStore, *, blocking: bool = True) -> int:
         seen += result.applied
         if result.cursor == before:
             return seen
+
+
+def _first_build(session: Session, store: IndexStore, *, blocking: bool) -> None:
+    """Build this node's index from the database, or wait while another process builds it."""
+    try:
+        rebuild(session, store)
+    except WriterBusy:
+        if not blocking:
+            raise
+        deadline = time.monotonic() + FIRST_BUILD_WAIT
+        while store.applied_through() is None:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
 
 
 def _queue_lapsed_accreditations(session: Session, store: IndexStore, today: date) -> None:
