@@ -26,6 +26,9 @@ def test_organisation_section_creates_a_draft_with_a_normalised_number(client, s
     supplier = _supplier(session)
     assert supplier.status == "draft"
     assert supplier.slug == "kestrel-hill-cyber-ltd"
+    dashboard = client.get("/profile").data.decode()
+    assert dashboard.count("Completed") == 1  # organisation only; optional ones say so
+    assert "Optional" in dashboard
     assert supplier.companies_house_number == "SC012345"
 
 

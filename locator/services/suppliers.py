@@ -89,12 +89,16 @@ class Task:
     slug: str
     title: str
     complete: bool
+    optional: bool
 
 
 def tasks(supplier: Supplier | None) -> list[Task]:
     """The task list: one entry per profile section, complete when its required answers exist."""
     record = records.supplier_record(supplier) if supplier else {}
-    return [Task(s.slug, s.title, bool(supplier) and s.is_complete(record)) for s in SECTIONS]
+    return [
+        Task(s.slug, s.title, bool(supplier) and s.is_complete(record), not s.required)
+        for s in SECTIONS
+    ]
 
 
 def missing_for_publication(supplier: Supplier) -> list[str]:
