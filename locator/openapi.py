@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from search_index import FACETS
 
+from .services.arrivals import FILTERS as ARRIVAL_FILTERS
 from .services.search import MAX_PER_PAGE, SORTS
 
 
@@ -110,6 +111,32 @@ def document(server_url: str) -> dict:
                     },
                 }
             },
+            "/new-arrivals": {
+                "get": {
+                    "summary": "Suppliers first published in an ISO week (Europe/London)",
+                    "operationId": "newArrivals",
+                    "parameters": [
+                        {
+                            "name": "week",
+                            "in": "query",
+                            "schema": {"type": "string", "pattern": "^[0-9]{4}-W[0-9]{2}$"},
+                            "description": "An ISO week such as 2026-W47; default: this week",
+                        },
+                        *[p for p in _search_parameters() if p["name"] in ARRIVAL_FILTERS],
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The week's arrivals, newest first",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Arrivals"}
+                                }
+                            },
+                        },
+                        "400": ERROR,
+                    },
+                }
+            },
             "/suppliers/{slug}": {
                 "get": {
                     "summary": "A published supplier's full profile",
@@ -150,6 +177,19 @@ def document(server_url: str) -> dict:
                         "results": _array({"$ref": "#/components/schemas/SupplierSummary"}),
                         "facets": {"type": "object", "additionalProperties": _array(facet_value)},
                         "suggestion": NULLABLE_STRING,
+                    },
+                },
+                "Arrivals": {
+                    "type": "object",
+                    "required": ["week", "starts", "ends", "total", "results"],
+                    "properties": {
+                        "week": STRING,
+                        "starts": {"type": "string", "format": "date-time"},
+                        "ends": {"type": "string", "format": "date-time"},
+                        "total": {"type": "integer"},
+                        "results": _array({"$ref": "#/components/schemas/SupplierSummary"}),
+                        "previous_week": STRING,
+                        "next_week": STRING,
                     },
                 },
                 "Supplier": {

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openapi_spec_validator import validate
 from sqlalchemy.orm import selectinload
 from sqlmodel import select
 
@@ -137,6 +138,8 @@ def test_profile_api_and_openapi(client, session, seeded):
     assert spec["openapi"].startswith("3.")
     names = {p["name"] for p in spec["paths"]["/suppliers"]["get"]["parameters"]}
     assert {"q", "sector", "region", "cpv", "per_page"} <= names
+    assert "/new-arrivals" in spec["paths"]
+    validate(spec)  # a valid OpenAPI 3 document, not merely JSON
 
 
 @pytest.mark.parametrize("query,status", [
