@@ -90,6 +90,11 @@ class SearchEngine:
             self._warm(snap)
         return snap
 
+    def warm(self) -> None:
+        """Do the slow first-time work for the current snapshot now (called by
+        the auto-refresh thread; call it yourself after start-up otherwise)."""
+        self._warm(self._snap)
+
     def _warm(self, snap: Snapshot) -> None:
         """Verify the synonym phrases before a snapshot serves: checking a phrase
         of common words is the slowest first-time work (positions, ~1 s at
@@ -138,7 +143,7 @@ class SearchEngine:
         """Refresh from a daemon thread so no request pays for a new snapshot;
         the thread first warms the snapshot opened at start-up."""
         def loop():
-            self._warm(self._snap)
+            self.warm()
             while not self._stop.wait(interval):
                 try:
                     self.refresh()

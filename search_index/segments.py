@@ -166,4 +166,3 @@ class SegmentData:
                 values.append(value)
                 docs.append(decode_postings(reader, field, value).ids)
             self.facets[facet.name] = (values, docs)
-        self.nbytes = sum(a.nbytes for a in (self.published, self.tiebreak, self.name_key))

@@ -79,7 +79,12 @@ def unpack(words: np.ndarray, size: int) -> np.ndarray:
 
 
 class Snapshot:
-    def __init__(self, searcher, segment_data: Callable[[object], SegmentData],
+    """Global arrays for one searcher. Per-segment data comes from
+    ``segment_data(reader, key)`` and ``segment_cache``, both shared across
+    snapshots; term scores (which depend on collection statistics) and phrase
+    results live in a cache of this snapshot only."""
+
+    def __init__(self, searcher, segment_data: Callable[..., SegmentData],
                  segment_cache: ByteLRU, generation: str):
         self.searcher = searcher
         self.reader = searcher.reader()
