@@ -25,6 +25,28 @@ def _alternative_matches(snap: Snapshot, alt: Alternative, field: str):
                 yield snap.term(field, text)
 
 
+def _matches(snap: Snapshot, alt: Alternative) -> tuple[np.ndarray, np.ndarray]:
+    """(mask, scores) of one alternative over every text field."""
+    mask = np.zeros(snap.size, bool)
+    scores = np.zeros(snap.size, np.float32)
+    for field, boost in TEXT_BOOSTS.items():
+        for ids, contrib in _alternative_matches(snap, alt, field):
+            mask[ids] = True
+            scores[ids] += boost * contrib
+    return mask, scores
+
+
+def _all_matches(snap: Snapshot, alt: Alternative) -> tuple[np.ndarray, np.ndarray]:
+    """Every token somewhere in the document (not necessarily together)."""
+    mask = np.ones(snap.size, bool)
+    scores = np.zeros(snap.size, np.float32)
+    for token in alt.tokens:
+        token_mask, token_scores = _matches(snap, Alternative("term", (token,)))
+        mask &= token_mask
+        scores += token_scores
+    return mask, np.where(mask, scores, 0)
+
+
 def evaluate(parsed: ParsedQuery, snap: Snapshot) -> tuple[np.ndarray, np.ndarray]:
     """(mask, scores) for a non-browse query; deleted documents are not masked here."""
     scores = np.zeros(snap.size, np.float32)
@@ -32,10 +54,9 @@ def evaluate(parsed: ParsedQuery, snap: Snapshot) -> tuple[np.ndarray, np.ndarra
     for clause in parsed.clauses:
         clause_mask = np.zeros(snap.size, bool)
         for alt in clause.alternatives:
-            for field, boost in TEXT_BOOSTS.items():
-                for ids, contrib in _alternative_matches(snap, alt, field):
-                    clause_mask[ids] = True
-                    scores[ids] += boost * contrib
+            alt_mask, alt_scores = (_all_matches if alt.kind == "all" else _matches)(snap, alt)
+            clause_mask |= alt_mask
+            scores += alt_scores
         mask &= clause_mask
         if not mask.any():
             break

@@ -25,8 +25,9 @@ SYNONYMS_PATH = Path(__file__).with_name("synonyms.txt")
 
 @dataclass(frozen=True)
 class Alternative:
-    """``kind`` is "term" (one analysed token), "phrase" (consecutive tokens)
-    or "prefix" (lower-cased prefixes to expand against the lexicon)."""
+    """``kind`` is "term" (one analysed token), "phrase" (consecutive tokens), "all" (every
+    token, anywhere: a several-word synonym) or "prefix" (lower-cased prefixes to expand
+    against the lexicon)."""
 
     kind: str
     tokens: tuple[str, ...]
@@ -63,11 +64,17 @@ def analyse(text: str) -> tuple[str, ...]:
     return tuple(t.text for t in ANALYZER(text))
 
 
-def _alternative(text: str) -> Alternative | None:
+def _alternative(text: str, several: str = "phrase") -> Alternative | None:
     tokens = analyse(text)
     if not tokens:
         return None
-    return Alternative("term" if len(tokens) == 1 else "phrase", tokens)
+    return Alternative("term" if len(tokens) == 1 else several, tokens)
+
+
+def _synonym(text: str) -> Alternative | None:
+    """A synonym of several words matches wherever all its words occur: as a phrase it missed
+    most suppliers ("legal services" found a third of those that offer legal services)."""
+    return _alternative(text, several="all")
 
 
 @lru_cache(maxsize=4)
@@ -123,7 +130,7 @@ def _word_clauses(words: list[tuple[str, bool]], synonyms: dict) -> list[Clause]
             span = words[i:i + size]
             key = tuple(w for w, _ in span)
             if key in synonyms and not any(s for _, s in span[1:]):
-                alts = tuple(dict.fromkeys(a for a in map(_alternative, synonyms[key]) if a))
+                alts = tuple(dict.fromkeys(a for a in map(_synonym, synonyms[key]) if a))
                 if alts:
                     out.append(Clause(" ".join(key), alts, "word"))
                 i += size

@@ -13,7 +13,7 @@ import zlib
 from datetime import UTC, datetime
 
 from whoosh import columns, fields
-from whoosh.analysis import RegexTokenizer, StemmingAnalyzer
+from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 
 from .facets import FACETS
 
@@ -32,9 +32,21 @@ HIGHLIGHT_FIELDS = ("description", "case_studies")
 SPELL_FIELD = "spell"
 SPELL_SOURCES = ("name", "summary", "services", "accreditation_names", "cpv_labels")
 
-ANALYZER = StemmingAnalyzer()
+class AcronymFilter(Filter):
+    """Upper-case acronyms that lower-case into stop words or other words: "IT" would become
+    the stop word "it" and vanish, so it is indexed as "ict" (a synonym of "it" in queries)."""
+
+    ACRONYMS = {"IT": "ict"}
+
+    def __call__(self, tokens):
+        for token in tokens:
+            token.text = self.ACRONYMS.get(token.text, token.text)
+            yield token
+
+
+ANALYZER = RegexTokenizer() | AcronymFilter() | LowercaseFilter() | StopFilter() | StemFilter()
 # Same tokens as ANALYZER before stemming, so suggestions are real words.
-SPELL_ANALYZER = RegexTokenizer() | ANALYZER[1] | ANALYZER[2]
+SPELL_ANALYZER = RegexTokenizer() | AcronymFilter() | LowercaseFilter() | StopFilter()
 
 
 def facet_field(name: str) -> str:

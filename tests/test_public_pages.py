@@ -29,7 +29,9 @@ def test_a_to_z_lists_published_suppliers_by_name_with_pagination(client, sessio
     assert drafts and not any(name in everything for name in drafts)
 
 
-@pytest.mark.parametrize("query", ["page=0", "page=-1", "page=abc", "page=999999", "letter=%%"])
+@pytest.mark.parametrize(
+    "query", ["page=0", "page=-1", "page=abc", "page=999999", "letter=%%", "page=%C2%B2"]
+)
 def test_bad_list_parameters_are_404_not_500(client, seeded, query):
     assert client.get(f"/suppliers?{query}").status_code == 404
 

@@ -15,7 +15,7 @@ bp = Blueprint("suppliers", __name__, url_prefix="/suppliers")
 
 def _page_number() -> int:
     raw = request.args.get("page", "1")
-    if not raw.isdigit() or int(raw) < 1:
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:  # "²" is a digit to isdigit
         abort(404)
     return int(raw)
 

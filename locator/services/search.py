@@ -94,7 +94,7 @@ class SearchRequest:
 def _whole_number(raw: str | None, name: str, default: int, low: int, high: int) -> int:
     if raw in (None, ""):
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
         raise BadSearch(f"{name} must be a whole number from {low} to {high:,}")
     return int(raw)
 
