@@ -107,19 +107,6 @@ def cpv_codes() -> dict[str, str]:
 
 
 @cache
-def cpv_check_digits() -> dict[str, str]:
-    return {row["code"][:8]: row["code"] for row in _read_csv("cpv.csv")}
-
-
-def cpv_division(code: str) -> str:
-    return code[:2]
-
-
-def cpv_group(code: str) -> str:
-    return code[:3]
-
-
-@cache
 def cpv_divisions() -> dict[str, str]:
     """Two-digit CPV divisions (e.g. "72" → "IT services: …"), from their `NN000000` codes."""
     return {code[:2]: label for code, label in cpv_codes().items() if code[2:] == "000000"}
@@ -128,16 +115,6 @@ def cpv_divisions() -> dict[str, str]:
 @cache
 def cpv_groups() -> dict[str, str]:
     return {code[:3]: label for code, label in cpv_codes().items() if code[3:] == "00000"}
-
-
-def cpv_children(prefix: str) -> dict[str, str]:
-    """The codes one level below `prefix` in the CPV hierarchy (division → group → class → …)."""
-    depth = len(prefix) + 1
-    return {
-        code: label
-        for code, label in cpv_codes().items()
-        if code.startswith(prefix) and code[depth:] == "0" * (8 - depth) and code[depth - 1] != "0"
-    }
 
 
 def search_cpv(text: str, limit: int = 50) -> list[Term]:

@@ -13,6 +13,7 @@ replayed until the gap fills or is old enough to be a rolled-back transaction.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from ..models import Accreditation, IndexQueueEntry, Supplier, utcnow
 GAP_GRACE = timedelta(seconds=60)
 FIRST_BUILD_WAIT = 600.0  # seconds another process may take to build a fresh index
 BATCH = 500
+REBUILD_PROCESSES = min(2, os.cpu_count() or 1)  # analysis is the cost; 2 halve it here
 
 
 def supplier_document(supplier: Supplier, today: date) -> dict:
@@ -225,7 +227,10 @@ def rebuild(
     committed during the build are replayed from the queue on the next pass."""
     cursor = latest_queue_id(session)
     return store.rebuild(
-        published_documents(session, date.today()), applied_through=cursor, progress=progress
+        published_documents(session, date.today()),
+        applied_through=cursor,
+        progress=progress,
+        procs=REBUILD_PROCESSES,
     )
 
 
