@@ -1,6 +1,9 @@
 """Helpers the tests share: driving forms like a browser does."""
 
+import importlib.util
 import re
+import sys
+from pathlib import Path
 
 TEST_PASSWORD = "correct horse battery"
 
@@ -36,3 +39,18 @@ def build_publishable_profile(client) -> None:
         response = post_form(client, f"/profile/section/{slug}", data)
         assert response.status_code == 200
         assert b"saved." in response.data, slug
+
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTRACTS_FINDER_CSV = ROOT / "tests" / "data" / "contractsfinder_awards_2020.csv"
+CONTRACTS_FINDER_JSONL = ROOT / "tests" / "data" / "contractsfinder_suppliers.jsonl"
+CONVERTER = ROOT / "docs" / "examples" / "contractsfinder_to_jsonl.py"
+
+
+def load_converter():
+    """docs/examples/contractsfinder_to_jsonl.py, which is a script, not a package module."""
+    spec = importlib.util.spec_from_file_location("contractsfinder_to_jsonl", CONVERTER)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up here
+    spec.loader.exec_module(module)
+    return module

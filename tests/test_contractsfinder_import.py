@@ -4,33 +4,23 @@ through `locator import` cleanly, idempotently, and survives export â†’ import â
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
+from helpers import CONTRACTS_FINDER_CSV, CONTRACTS_FINDER_JSONL, load_converter
 from sqlalchemy import delete, func
 from sqlmodel import SQLModel, select
 
 from locator import identifiers
 from locator.models import Supplier
 
-ROOT = Path(__file__).resolve().parent.parent
-CSV_PATH = ROOT / "tests" / "data" / "contractsfinder_awards_2020.csv"
-JSONL_PATH = ROOT / "tests" / "data" / "contractsfinder_suppliers.jsonl"
-SCRIPT = ROOT / "docs" / "examples" / "contractsfinder_to_jsonl.py"
+CSV_PATH, JSONL_PATH = CONTRACTS_FINDER_CSV, CONTRACTS_FINDER_JSONL
 
 
-def _load_converter():
-    spec = importlib.util.spec_from_file_location("contractsfinder_to_jsonl", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up here
-    spec.loader.exec_module(module)
-    return module
 
 
-converter = _load_converter()
+converter = load_converter()
 
 
 @pytest.fixture(scope="module")

@@ -11,17 +11,13 @@ from __future__ import annotations
 
 import csv
 import html
-import importlib.util
 import re
-import sys
-from pathlib import Path
+
+from helpers import CONTRACTS_FINDER_CSV, CONTRACTS_FINDER_JSONL, load_converter
 
 from locator import search_engine
 
-ROOT = Path(__file__).resolve().parent.parent
-CSV_PATH = ROOT / "tests" / "data" / "contractsfinder_awards_2020.csv"
-JSONL_PATH = ROOT / "tests" / "data" / "contractsfinder_suppliers.jsonl"
-SCRIPT = ROOT / "docs" / "examples" / "contractsfinder_to_jsonl.py"
+CSV_PATH, JSONL_PATH = CONTRACTS_FINDER_CSV, CONTRACTS_FINDER_JSONL
 
 # query → (words an award's title or description must all contain, CPV code prefixes of the kind)
 KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -34,17 +30,11 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
-def _load_converter():
-    spec = importlib.util.spec_from_file_location("contractsfinder_to_jsonl", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up here
-    spec.loader.exec_module(module)
-    return module
 
 
 def _rows_by_slug() -> dict[str, list[dict[str, str]]]:
     """Award rows per imported slug, grouped, checked and slugged as the converter does."""
-    converter = _load_converter()
+    converter = load_converter()
     with CSV_PATH.open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     records, groups = [], {}
