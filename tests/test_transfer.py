@@ -124,3 +124,26 @@ def test_a_refused_update_leaves_the_stored_profile_untouched(runner, session, t
                           ).one()
     assert stored.summary == GOOD["summary"] and stored.cpv_codes == GOOD["cpv_codes"]
     assert session.exec(select(func.count()).select_from(Supplier)).one() == 2
+
+
+def test_wrong_json_types_are_reported_not_crashed_on(runner, session, tmp_path):
+    lines = [
+        {**GOOD, "services": "one line"},
+        {**GOOD, "name": 7},
+        {**GOOD, "cpv_codes": "72000000"},
+        {**GOOD, "accreditations": [{"type": "iso-9001", "issued_on": 5}]},
+        {**GOOD, "case_studies": [{"title": "t", "year": "2024"}]},
+        {**GOOD, "frameworks": "G-Cloud 14"},
+        {**GOOD, "social_value": [{"mission": None, "commitment": "x"}]},
+    ]
+    result = runner.invoke(args=["import", _write(tmp_path, lines)])
+    assert result.exit_code == 1  # nothing loaded
+    for expected in ("Line 1: services: must be a list of text",
+                     "Line 2: name: must be text",
+                     "Line 3: cpv_codes: must be a list of text",
+                     "Line 4: accreditations 1: issued_on: must be text",
+                     "Line 5: case_studies 1: year: must be a whole number",
+                     "Line 6: frameworks: must be a list of objects",
+                     "Line 7: social_value: unknown mission"):
+        assert expected in result.output
+    assert session.exec(select(Supplier)).all() == []

@@ -78,6 +78,46 @@ def _parse_datetime(value, name: str) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+# The JSON type each field of a line must have (None is always allowed: "not given").
+_TEXT, _TEXTS, _OBJECTS, _WHOLE = "text", "a list of text", "a list of objects", "a whole number"
+_PROFILE_TYPES = {
+    **{name: _TEXT for name in records.PROFILE_FIELDS},
+    **dict.fromkeys(("services", "supplier_types", "sectors", "regions", "cpv_codes",
+                     "sic_codes"), _TEXTS),
+    **dict.fromkeys(("frameworks", "social_value", "accreditations", "case_studies"), _OBJECTS),
+}
+_CHILD_TYPES = {
+    "frameworks": {"name": _TEXT, "reference": _TEXT},
+    "social_value": {"mission": _TEXT, "commitment": _TEXT},
+    "accreditations": dict.fromkeys(records.ACCREDITATION_FIELDS, _TEXT),
+    "case_studies": {**dict.fromkeys(records.CASE_STUDY_FIELDS, _TEXT), "year": _WHOLE},
+}
+
+
+def _is(value, kind: str) -> bool:
+    if value is None:
+        return True
+    if kind == _TEXT:
+        return isinstance(value, str)
+    if kind == _WHOLE:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == _TEXTS:
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    return isinstance(value, list) and all(isinstance(v, dict) for v in value)
+
+
+def _check_types(record: dict) -> None:
+    """Wrong JSON types get a message, not a crash deep inside form validation."""
+    for name, kind in _PROFILE_TYPES.items():
+        if not _is(record.get(name), kind):
+            raise LineError(f"{name}: must be {kind}")
+    for key, fields in _CHILD_TYPES.items():
+        for n, item in enumerate(record.get(key) or [], start=1):
+            for name, kind in fields.items():
+                if not _is(item.get(name), kind):
+                    raise LineError(f"{key} {n}: {name}: must be {kind}")
+
+
 def _profile_changes(record: dict) -> dict:
     """The validated profile fields of one line, section by section; sections the line leaves
     out entirely are not checked (a draft may be unfinished) but cleared."""
@@ -147,6 +187,7 @@ def _find_existing(session: Session, changes: dict, slug: str) -> Supplier | Non
 
 def import_record(session: Session, record: dict) -> bool:
     """Validate and save one profile. Returns True if it created a new supplier."""
+    _check_types(record)
     changes = _profile_changes(record)
     accreditations = _children(
         record, "accreditations", AccreditationForm, Accreditation, _accreditation_input
