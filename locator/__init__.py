@@ -7,8 +7,16 @@ from pathlib import Path
 
 from flask import Flask
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+from werkzeug.routing import BaseConverter
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+
+class SlugConverter(BaseConverter):
+    """Profile slugs as `identifiers.slugify` makes them; anything else is a 404 before any
+    query (PostgreSQL would refuse, say, a NUL byte with an error)."""
+
+    regex = r"[a-z0-9][a-z0-9-]{0,99}"
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -18,6 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import config
 
     app.config.update(config.load(app.instance_path))
+    app.url_map.converters["slug"] = SlugConverter
     if test_config:
         app.config.update(test_config)
 

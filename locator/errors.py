@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 
 _TITLES = {
     400: "There is a problem with your request",
@@ -31,6 +32,11 @@ def _render(status: int, message: str | None = None):
 
 
 def init_app(app: Flask) -> None:
+    @app.errorhandler(DataError)
+    def _bad_value(error: DataError):
+        # A value the database cannot store or compare (e.g. out of range): the request's fault.
+        return _render(400, "Something you sent cannot be understood. Check it and try again.")
+
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):
         return _render(400, "Your form expired. Go back, refresh the page and try again.")

@@ -14,6 +14,8 @@ def _array(items: dict) -> dict:
 
 STRING = {"type": "string"}
 NULLABLE_STRING = {"type": "string", "nullable": True}
+CPV_LIMIT = 20  # the /cpv lookup's default and largest page (used by blueprints/api.py)
+CPV_MAX_LIMIT = 50
 ERROR = {
     "description": "The request cannot be understood; `error` says why",
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
@@ -158,6 +160,43 @@ def document(server_url: str) -> dict:
                     },
                 }
             },
+            "/cpv": {
+                "get": {
+                    "summary": "Find CPV codes by words in their description or a code prefix",
+                    "operationId": "findCpvCodes",
+                    "parameters": [
+                        {
+                            "name": "q",
+                            "in": "query",
+                            "schema": {"type": "string", "maxLength": 100},
+                            "description": "Words that must all be in the description, or the "
+                            "start of a code such as 722. Fewer than 2 characters find nothing.",
+                        },
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "schema": {
+                                "type": "integer",
+                                "minimum": 1,
+                                "maximum": CPV_MAX_LIMIT,
+                                "default": CPV_LIMIT,
+                            },
+                        },
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "Matching CPV 2008 codes (8 digits, no check digit), "
+                            "in code order",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/CpvResults"}
+                                }
+                            },
+                        },
+                        "400": ERROR,
+                    },
+                }
+            },
         },
         "components": {
             "schemas": {
@@ -190,6 +229,22 @@ def document(server_url: str) -> dict:
                         "results": _array({"$ref": "#/components/schemas/SupplierSummary"}),
                         "previous_week": STRING,
                         "next_week": STRING,
+                    },
+                },
+                "CpvResults": {
+                    "type": "object",
+                    "required": ["results"],
+                    "properties": {
+                        "results": _array(
+                            {
+                                "type": "object",
+                                "required": ["code", "label"],
+                                "properties": {
+                                    "code": {"type": "string", "pattern": "^[0-9]{8}$"},
+                                    "label": STRING,
+                                },
+                            }
+                        ),
                     },
                 },
                 "Supplier": {

@@ -196,3 +196,17 @@ def test_draft_is_visible_to_its_owner_only(client, session, sign_up):
     with client.session_transaction() as flask_session:
         flask_session.clear()
     assert client.get(f"/suppliers/{slug}").status_code == 404
+
+
+def test_control_characters_are_dropped_not_a_database_error(client, session, sign_up):
+    """PostgreSQL refuses NUL in text; a pasted control character must not become a 500."""
+    sign_up()
+    response = post_form(client, "/profile/section/organisation", {
+        **ORGANISATION, "description": "Line one\r\nwith a NUL\x00 and a bell\x07.",
+    })
+    assert response.status_code == 200
+    post_form(client, "/profile/section/services",
+              {"services": "Testing\x00\r\nAudits", "cpv_codes": "72000000"})
+    supplier = _supplier(session)
+    assert supplier.description == "Line one\nwith a NUL and a bell."
+    assert supplier.services == ["Testing", "Audits"]

@@ -70,3 +70,9 @@ def test_unknown_page_is_a_helpful_404(client):
     response = client.get("/no-such-page")
     assert response.status_code == 404
     assert b"Page not found" in response.data
+
+
+@pytest.mark.parametrize("path", ["/suppliers/%00", "/suppliers/a%00b", "/api/v1/suppliers/%00",
+                                  "/suppliers/UPPER", "/suppliers/" + "a" * 300])
+def test_impossible_slugs_are_404_on_every_database(client, path):
+    assert client.get(path).status_code == 404

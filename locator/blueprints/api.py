@@ -6,7 +6,7 @@ from datetime import date
 
 from flask import Blueprint, abort, jsonify, request, url_for
 
-from .. import openapi
+from .. import openapi, taxonomies
 from ..db import get_session
 from ..login import csrf
 from ..search_engine import get_engine
@@ -39,7 +39,7 @@ def search_suppliers():
     )
 
 
-@bp.route("/suppliers/<slug>")
+@bp.route("/suppliers/<slug:slug>")
 def supplier_profile(slug: str):
     try:
         supplier = suppliers.visible_profile(get_session(), slug, viewer=None)
@@ -85,6 +85,26 @@ def _summary(supplier, highlights, today) -> dict:
         **search.result_summary(supplier, highlights, today),
         "url": url_for("suppliers.profile", slug=supplier.slug, _external=True),
     }
+
+
+CPV_MIN_QUERY = 2
+CPV_MAX_QUERY = 100  # as the no-JavaScript finder on the services page
+
+
+@bp.route("/cpv")
+def cpv_lookup():
+    """CPV codes for the services page's finder: the same matches as its "Search codes" button
+    (every word in the description, or a code prefix such as 722)."""
+    raw = request.args.get("limit", "")
+    if raw == "":
+        limit = openapi.CPV_LIMIT
+    elif raw.isascii() and raw.isdigit() and 1 <= int(raw) <= openapi.CPV_MAX_LIMIT:
+        limit = int(raw)
+    else:
+        abort(400, description=f"limit must be a whole number from 1 to {openapi.CPV_MAX_LIMIT}")
+    query = request.args.get("q", "").strip()[:CPV_MAX_QUERY]
+    terms = taxonomies.search_cpv(query, limit) if len(query) >= CPV_MIN_QUERY else []
+    return jsonify({"results": [{"code": t.code, "label": t.label} for t in terms]})
 
 
 @bp.route("/openapi.json")

@@ -34,7 +34,7 @@ def index():
     )
 
 
-@bp.route("/<slug>")
+@bp.route("/<slug:slug>")
 def profile(slug: str):
     try:
         supplier = suppliers.visible_profile(get_session(), slug, current_user)

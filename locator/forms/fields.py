@@ -35,8 +35,15 @@ from wtforms.validators import DataRequired, Email, Length, StopValidation, Vali
 _SEPARATORS = re.compile(r"[\s,;]+")
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def strip(value):
-    return value.strip() if isinstance(value, str) else value
+    """Trimmed, with control characters (which PostgreSQL refuses in text, and no person means)
+    removed and Windows line endings made plain."""
+    if not isinstance(value, str):
+        return value
+    return _CONTROL.sub("", value.replace("\r\n", "\n")).strip()
 
 
 def none_if_blank(value):
@@ -78,7 +85,8 @@ class LinesField(TextAreaField):
 
     def process_formdata(self, valuelist):
         if valuelist:
-            self.data = [line.strip() for line in valuelist[0].splitlines() if line.strip()]
+            lines = (strip(line) for line in valuelist[0].splitlines())
+            self.data = [line for line in lines if line]
 
     def process_data(self, value):
         self.data = list(value or [])
