@@ -122,7 +122,7 @@ def search_cpv(text: str, limit: int = 50) -> list[Term]:
     text = text.strip().lower()
     if not text:
         return []
-    digits = text.replace("-", "")
+    digits = text.split("-")[0]  # "72000000-5": the check digit is not part of the key
     words = text.split()
     found = []
     for code, label in cpv_codes().items():

@@ -77,6 +77,7 @@ def test_taxonomies_are_the_real_lists():
 def test_cpv_search_and_hierarchy():
     found = {term.code for term in taxonomies.search_cpv("security services")}
     assert found, "CPV has security services"
+    assert [t.code for t in taxonomies.search_cpv("72000000-5")] == ["72000000"]
     assert all(code.startswith("722") for code in
                (t.code for t in taxonomies.search_cpv("722")))
     assert taxonomies.cpv_groups()["722"].startswith("Software programming")

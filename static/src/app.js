@@ -115,5 +115,173 @@ function enhanceSearch(form) {
   });
 }
 
+/**
+ * The CPV code finder on the supplier's "Services and categories" page
+ * (data-module="app-cpv-finder"): as the user types in "Find CPV codes" (2 characters or more,
+ * after a 250 ms pause), ask /api/v1/cpv for matches and list them as small checkboxes named
+ * cpv_codes, in the same fieldset and with the same markup as the server's "Search codes" results.
+ * A new search replaces the suggestions that are not ticked; ticked ones, and the codes already
+ * chosen, are never removed or listed twice. A visually hidden aria-live region says how many
+ * codes match. Enter in the box (and the "Search codes" button) searches at once instead of
+ * submitting the form; if the lookup fails, they submit the form as they would without JavaScript.
+ */
+const CPV_DELAY = 250; // ms after the last key press
+const CPV_MIN_CHARS = 2;
+const CPV_SHOWN = 20;
+
+function enhanceCpvFinder(module) {
+  const input = module.querySelector("#cpv_q");
+  const button = module.querySelector("button[name=cpv_search]");
+  const list = module.querySelector(".govuk-checkboxes");
+  const typed = module.querySelector("#cpv_codes_typed");
+  const endpoint = module.getAttribute("data-cpv-url");
+  if (!window.fetch || !input || !button || !list || !endpoint) return;
+  const form = input.form;
+
+  const status = document.createElement("div");
+  status.className = "govuk-visually-hidden";
+  status.setAttribute("aria-live", "polite");
+  status.setAttribute("data-cpv-status", "");
+  input.closest(".govuk-form-group").appendChild(status);
+
+  let timer = null;
+  let controller = null;
+  let searched = input.value.trim(); // what the listed suggestions are for
+  let submitting = false; // falling back to the form's own submit: let it through
+
+  // Codes on the page already: listed checkboxes, and those typed into "Or type CPV codes".
+  function codesOnPage() {
+    const codes = new Set();
+    list.querySelectorAll("input[name=cpv_codes]").forEach((box) => codes.add(box.value));
+    if (typed) {
+      typed.value.split(/[\s,;]+/).forEach((code) => {
+        if (/^\d{8}/.test(code)) codes.add(code.slice(0, 8));
+      });
+    }
+    return codes;
+  }
+
+  function clearSuggestions() {
+    list.querySelectorAll("[data-cpv-suggestion]").forEach((item) => {
+      if (!item.querySelector("input:checked")) item.remove();
+    });
+    module.querySelectorAll("[data-cpv-no-match]").forEach((message) => message.remove());
+  }
+
+  function suggestion(term) {
+    const item = document.createElement("div");
+    item.className = "govuk-checkboxes__item";
+    item.setAttribute("data-cpv-suggestion", "");
+    const box = document.createElement("input");
+    box.className = "govuk-checkboxes__input";
+    box.id = `cpv-${term.code}`;
+    box.name = "cpv_codes";
+    box.type = "checkbox";
+    box.value = term.code;
+    const label = document.createElement("label");
+    label.className = "govuk-label govuk-checkboxes__label";
+    label.htmlFor = box.id;
+    label.textContent = `${term.code} – ${term.label}`;
+    item.append(box, label);
+    return item;
+  }
+
+  function announce(text) {
+    // Only a change is read out; the same words again would be silent, so blank them first.
+    if (status.textContent === text) status.textContent = "";
+    window.setTimeout(() => {
+      status.textContent = text;
+    }, 50);
+  }
+
+  function show(query, results) {
+    clearSuggestions();
+    const more = results.length > CPV_SHOWN;
+    const terms = results.slice(0, CPV_SHOWN);
+    const listed = codesOnPage();
+    terms.forEach((term) => {
+      if (!listed.has(term.code)) list.appendChild(suggestion(term));
+    });
+    if (terms.length === 0) {
+      const message = document.createElement("p");
+      message.className = "govuk-body";
+      message.setAttribute("data-cpv-no-match", "");
+      message.textContent = `No CPV codes match ‘${query}’.`;
+      list.after(message);
+      announce(`No CPV codes match ‘${query}’.`);
+    } else if (more) {
+      announce(
+        `More than ${CPV_SHOWN} CPV codes match ‘${query}’. ` +
+          `The first ${CPV_SHOWN} are listed under CPV codes.`,
+      );
+    } else {
+      const codes = terms.length === 1 ? "1 CPV code matches" : `${terms.length} CPV codes match`;
+      announce(`${codes} ‘${query}’. They are listed under CPV codes.`);
+    }
+  }
+
+  async function search({ orSubmit }) {
+    window.clearTimeout(timer);
+    const query = input.value.trim().slice(0, 100);
+    if (query.length < CPV_MIN_CHARS) {
+      if (controller) controller.abort();
+      if (searched !== "") clearSuggestions();
+      searched = "";
+      status.textContent = "";
+      return;
+    }
+    if (query === searched && !orSubmit) return;
+    if (controller) controller.abort(); // only the latest query counts
+    controller = new AbortController();
+    const signal = controller.signal;
+    const url = new URL(endpoint, location.href);
+    url.searchParams.set("q", query);
+    url.searchParams.set("limit", String(CPV_SHOWN + 1)); // one more, to know there are more
+    let results;
+    try {
+      const response = await fetch(url, {
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+        signal,
+      });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      results = (await response.json()).results;
+      if (!Array.isArray(results)) throw new Error("no results in the response");
+    } catch (error) {
+      if (signal.aborted) return;
+      if (orSubmit) {
+        submitting = true; // the server's search, the ordinary way
+        form.requestSubmit ? form.requestSubmit(button) : button.click();
+      }
+      return;
+    }
+    if (signal.aborted) return;
+    searched = query;
+    show(query, results);
+  }
+
+  input.addEventListener("input", () => {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(() => search({ orSubmit: false }), CPV_DELAY);
+  });
+  input.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" || event.isComposing) return;
+    event.preventDefault(); // Enter would submit the form, by its first button
+    search({ orSubmit: true });
+  });
+  button.addEventListener("click", (event) => {
+    if (submitting) return;
+    event.preventDefault();
+    search({ orSubmit: true });
+  });
+}
+
+// Each enhancement starts only on its own page.
+const MODULES = { "app-cpv-finder": enhanceCpvFinder };
+document.querySelectorAll("[data-module^='app-']").forEach((element) => {
+  const enhance = MODULES[element.getAttribute("data-module")];
+  if (enhance) enhance(element);
+});
+
 const searchForm = document.getElementById("search-form");
 if (searchForm) enhanceSearch(searchForm);
