@@ -199,7 +199,7 @@ def main() -> None:
         print(f"engine open (columns for all segments): {time.perf_counter() - start:.2f} s")
         start = time.perf_counter()
         engine.warm()
-        print(f"engine warm-up (synonym phrases, as the auto-refresh thread does at start): "
+        print(f"engine warm-up (synonym words, as the auto-refresh thread does at start): "
               f"{time.perf_counter() - start:.2f} s")
 
         rng = random.Random(args.seed)

@@ -96,16 +96,15 @@ class SearchEngine:
         self._warm(self._snap)
 
     def _warm(self, snap: Snapshot) -> None:
-        """Verify the synonym phrases before a snapshot serves: checking a phrase
-        of common words is the slowest first-time work (positions, ~1 s at
-        100,000 profiles). Results are kept per segment, so after the first time
-        only new segments pay: cheap for a commit, seconds for a new generation."""
-        phrases = {tokens for group in self._synonyms.values() for member in group
-                   if len(tokens := analyse(member)) > 1}
-        for tokens in phrases:
+        """Decode the posting lists of every synonym's words before a snapshot
+        serves: a synonym group turns one query word into several, often common,
+        words, and decoding a common word is the slowest first-time work. Postings
+        are kept per segment, so after the first time only new segments pay."""
+        tokens = {token for group in self._synonyms.values() for member in group
+                  for token in analyse(member)}
+        for token in sorted(tokens):
             for name in TEXT_BOOSTS:
-                for leaf in snap.leaves:
-                    snap.segment_phrase(leaf, name, tokens)
+                snap.term(name, token)
 
     def _is_current(self, snap: Snapshot, generation: str) -> bool:
         try:
