@@ -248,10 +248,11 @@ def demo_records(count: int, seed: int = 2026, now: datetime | None = None) -> I
             timedelta(days=rng.uniform(0, 3)) if n % 10 == 0 else timedelta(days=rng.uniform(0, 84))
         )
         slug_name = name.lower()
+        lead = trade["about"].split(",")[0].rstrip(".")
         yield {
             "name": name,
             "slug": None,
-            "summary": f"{trade['about'].split(',')[0]}. Demo supplier based in {place}.",
+            "summary": f"{lead}. Demo supplier based in {place}.",
             "description": f"{trade['about']}\n\n{name} is a fictional organisation created for "
             f"the Supplier Locator demo. Our services include "
             f"{', '.join(s.lower() for s in services)}.",
