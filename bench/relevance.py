@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.util
 import math
 import random
 import re
@@ -64,10 +63,13 @@ from locator.migrate import upgrade  # noqa: E402
 from locator.services import indexing, transfer  # noqa: E402
 from search_index import IndexStore, SearchEngine  # noqa: E402
 from search_index import schema as index_schema  # noqa: E402
+from tests.helpers import (  # noqa: E402  (the same converter loader the tests use)
+    CONTRACTS_FINDER_CSV,
+    CONTRACTS_FINDER_JSONL,
+    load_converter,
+)
 
-CSV_PATH = ROOT / "tests" / "data" / "contractsfinder_awards_2020.csv"
-JSONL_PATH = ROOT / "tests" / "data" / "contractsfinder_suppliers.jsonl"
-CONVERTER = ROOT / "docs" / "examples" / "contractsfinder_to_jsonl.py"
+CSV_PATH, JSONL_PATH = CONTRACTS_FINDER_CSV, CONTRACTS_FINDER_JSONL
 TOP = 50
 BASELINE_FIELDS = ("name", "summary", "description", "services")
 _WORD = re.compile(r"[a-z0-9]+")
@@ -76,12 +78,6 @@ _WORD = re.compile(r"[a-z0-9]+")
 # Judgements
 
 
-def load_converter():
-    spec = importlib.util.spec_from_file_location("contractsfinder_to_jsonl", CONVERTER)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up here
-    spec.loader.exec_module(module)
-    return module
 
 
 def rows_by_slug(converter, rows) -> dict[str, list[dict]]:

@@ -1,4 +1,5 @@
-"""Helpers the tests share: driving forms like a browser does."""
+"""Helpers the tests (and bench/relevance.py) share: driving forms like a browser does, and
+loading the Contracts Finder converter script."""
 
 import importlib.util
 import re
