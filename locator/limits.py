@@ -22,6 +22,7 @@ SUBSCRIBE = "5 per minute; 50 per day"
 def init_app(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "locator")
+    app.config.setdefault("RATELIMIT_ENABLED", True)
     storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
     app.extensions["locator.limiter"] = FixedWindowRateLimiter(storage)
 
@@ -33,7 +34,7 @@ def limited(limits: str, methods: tuple[str, ...] = ("POST",)):
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            if request.method in methods:
+            if request.method in methods and current_app.config["RATELIMIT_ENABLED"]:
                 limiter = current_app.extensions["locator.limiter"]
                 key = (
                     current_app.config["RATELIMIT_KEY_PREFIX"],

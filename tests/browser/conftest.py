@@ -61,6 +61,8 @@ def live_server(tmp_path_factory) -> LiveServer:
             "INDEX_WORKER": True,  # the app's own worker applies profile changes to the index
             "INDEX_POLL_SECONDS": 0.2,
             "SMTP_HOST": None,  # e-mails are written to files the journey reads
+            # Every browser test signs up from 127.0.0.1: the limits are tested in test_limits.py.
+            "RATELIMIT_ENABLED": False,
             "MAIL_OUTBOX": str(folder / "mail"),
         }
     )
