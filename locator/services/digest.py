@@ -20,6 +20,7 @@ from datetime import timedelta
 from email.message import EmailMessage
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -137,7 +138,7 @@ def _active():
 
 
 def active_count(session: Session) -> int:
-    return len(session.exec(_active()).all())
+    return session.exec(select(func.count()).select_from(_active().subquery())).one()
 
 
 def send_week(
