@@ -4,7 +4,7 @@ one-click unsubscribe, idempotent sending and finishing a run that stopped half-
 import email
 import re
 import socket
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from email import policy
 
 import pytest
@@ -199,4 +199,10 @@ def test_without_smtp_host_mail_is_written_to_files(app, client, tmp_path):
     _subscribe(client, "dev@example.com")
     [written] = (tmp_path / "mail").glob("*.eml")
     assert "dev@example.com" in written.read_text()
-    assert datetime.now(UTC)  # the file is the developer's copy of the e-mail
+    # The file is the developer's copy of the e-mail: a whole message whose link works.
+    message = email.message_from_bytes(written.read_bytes(), policy=policy.default)
+    assert message["To"] == "dev@example.com"
+    assert "Confirm" in message["Subject"]
+    url = _link(message, r"http://localhost/new-arrivals/subscribe/confirm/\S+")
+    confirmed = post_form(client, url.removeprefix("http://localhost"), {})
+    assert b"Subscription confirmed" in confirmed.data

@@ -1,8 +1,9 @@
 """A supplier builds, publishes and maintains its profile through the real pages."""
 
+import re
 from datetime import date
 
-from helpers import MARKETS, ORGANISATION, build_publishable_profile, post_form
+from helpers import MARKETS, ORGANISATION, build_publishable_profile, csrf_token, post_form
 from sqlmodel import select
 
 from locator.models import Accreditation, CaseStudy, Supplier
@@ -65,13 +66,29 @@ def test_cpv_finder_shows_matches_without_saving(client, session, sign_up):
     post_form(client, "/profile/section/organisation", ORGANISATION)
     response = post_form(
         client, "/profile/section/services",
-        {"services": "Typed but unsaved", "cpv_q": "penetration", "cpv_search": "1"},
+        {"services": "Typed but unsaved", "cpv_q": "security software", "cpv_search": "1"},
     )
     page = response.data.decode()
     assert "Typed but unsaved" in page
-    assert 'value="72000000"' not in page or "penetration" in page.lower()
+    # The matches are offered as unticked boxes: codes whose description has both words.
+    matches = re.findall(
+        r'data-cpv-suggestion>\s*<input class="govuk-checkboxes__input" id="cpv-\d+" '
+        r'name="cpv_codes" type="checkbox" value="(\d{8})">\s*<label [^>]*>\d{8} – ([^<]+)</label>',
+        page,
+    )
+    assert "72212730" in dict(matches)  # Security software development services
+    assert all("security" in label.lower() and "software" in label.lower()
+               for _code, label in matches)
+    assert "No CPV codes match" not in page
     assert "govuk-error-summary" not in page
     assert _supplier(session).services == []
+
+    nothing = post_form(
+        client, "/profile/section/services",
+        {"services": "Typed but unsaved", "cpv_q": "penetration", "cpv_search": "1"},
+    ).data.decode()
+    assert "No CPV codes match ‘penetration’." in nothing
+    assert "data-cpv-suggestion" not in nothing
 
 
 def test_publish_needs_required_sections_and_sets_arrival_once(client, session, sign_up):
@@ -180,7 +197,11 @@ def test_another_users_items_are_not_found(client, session, sign_up):
     post_form(client, "/profile/section/organisation", {**ORGANISATION, "name": "Other Ltd",
                                                         "companies_house_number": ""})
     assert client.get(f"/profile/accreditations/{theirs.id}/edit").status_code == 404
-    assert client.post(f"/profile/accreditations/{theirs.id}/remove").status_code in (400, 404)
+    # With a valid CSRF token, so that it is the ownership check that refuses the removal.
+    token = csrf_token(client.get("/profile/accreditations/new"))
+    remove = client.post(f"/profile/accreditations/{theirs.id}/remove",
+                         data={"csrf_token": token})
+    assert remove.status_code == 404
     assert client.get(f"/profile/nonsense/{theirs.id}/edit").status_code == 404
     assert client.get(f"/suppliers/{slug}").status_code == 404  # someone else's draft
     assert session.exec(select(Accreditation)).one().id == theirs.id

@@ -1,11 +1,13 @@
 """Buyer search through the real app: the Whoosh index kept in step with the database, the HTML
 page and the JSON API. Counts are checked against an independent count from the database."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from markupsafe import escape
 from openapi_spec_validator import validate
 from sqlalchemy.orm import selectinload
 from sqlmodel import select
@@ -116,6 +118,13 @@ def test_search_page_shows_filters_with_counts_and_removable_tags(client, seeded
     page = client.get("/search?q=care&region=TLD").data.decode()
     assert 'role="status"' in page
     assert "suppliers found" in page or "supplier found" in page
+    # The page finds what the API finds (and that is not nothing), and lists it.
+    body = _api(client, "care", region="TLD", per_page=10)
+    assert body["total"] > 0
+    found = re.search(r'role="status"[^>]*>([\d,]+) suppliers? found<', page)
+    assert found and int(found.group(1).replace(",", "")) == body["total"]
+    for result in body["results"]:
+        assert str(escape(result["name"])) in page, result["name"]
     assert 'name="region" type="checkbox" value="TLD" checked' in page
     assert "Remove filter" in page and "North West" in page
     assert "app-filter-count" in page
