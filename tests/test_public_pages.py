@@ -58,6 +58,12 @@ def test_profile_page_hides_expired_accreditations(client, session, seeded):
     assert "PCI DSS" not in page
 
 
+def test_home_page_says_what_the_service_is_for(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert b"Find small suppliers" in response.data
+
+
 @pytest.mark.parametrize("url", ["/", "/cookies", "/accessibility", "/privacy", "/feedback"])
 def test_content_pages(client, url):
     response = client.get(url)
