@@ -20,7 +20,8 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from locator import create_app, search_engine
+from locator import create_app, search_runtime
+from locator.db import sql_engine
 from locator.migrate import upgrade
 from locator.services import demo, indexing, transfer
 
@@ -34,17 +35,17 @@ def main() -> None:
     upgrade(url)
     app = create_app({"DATABASE_URL": url, "INDEX_DIR": str(folder / "index"),
                       "SECRET_KEY": "bench", "TESTING": True})
-    engine_db = app.extensions["locator.engine"]
+    engine_db = sql_engine(app)
     with app.app_context(), Session(engine_db) as session:
         started = time.perf_counter()
         lines = (json.dumps(r) for r in demo.demo_records(args.n, seed=7))
         report = transfer.import_lines(session, lines)
         print(f"seeded {report.loaded} suppliers in {time.perf_counter() - started:.0f} s")
         published = indexing.published_count(session)
-        store = search_engine.store(app)
+        store = search_runtime.store(app)
         indexing.rebuild(session, store)  # the old generation that keeps serving
 
-    engine = search_engine.get_engine(app)
+    engine = search_runtime.get_search(app)
     latencies: list[float] = []
     stop = threading.Event()
 
@@ -62,7 +63,7 @@ def main() -> None:
     searcher.start()
     with app.app_context(), Session(engine_db) as session:
         started = time.perf_counter()
-        generation = indexing.rebuild(session, search_engine.store(app))
+        generation = indexing.rebuild(session, search_runtime.store(app))
         elapsed = time.perf_counter() - started
     stop.set()
     searcher.join()

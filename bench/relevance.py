@@ -59,6 +59,7 @@ from whoosh.qparser import OrGroup, QueryParser  # noqa: E402
 
 import search_index.engine as engine_module  # noqa: E402
 from locator import create_app, taxonomies  # noqa: E402
+from locator.db import sql_engine  # noqa: E402
 from locator.migrate import upgrade  # noqa: E402
 from locator.services import indexing, transfer  # noqa: E402
 from search_index import IndexStore, SearchEngine  # noqa: E402
@@ -316,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
         upgrade(url)
         app = create_app({"DATABASE_URL": url, "INDEX_DIR": str(tmp / "app-index"),
                           "SECRET_KEY": "x", "TESTING": True})
-        with app.app_context(), Session(app.extensions["locator.engine"],
+        with app.app_context(), Session(sql_engine(app),
                                         expire_on_commit=False) as session:
             with JSONL_PATH.open(encoding="utf-8") as lines:
                 report = transfer.import_lines(session, lines)

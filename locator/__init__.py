@@ -25,19 +25,21 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from . import config
 
-    app.config.update(config.load(app.instance_path))
+    app.config.update(
+        config.load(app.instance_path, testing=bool((test_config or {}).get("TESTING")))
+    )
     app.url_map.converters["slug"] = SlugConverter
     if test_config:
         app.config.update(test_config)
 
-    from . import db, errors, limits, login, search_engine, templating
+    from . import db, errors, limits, login, search_runtime, templating
 
     db.init_app(app)
     login.init_app(app)
     limits.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
-    search_engine.init_app(app)
+    search_runtime.init_app(app)
 
     app.jinja_loader = ChoiceLoader(
         [

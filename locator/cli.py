@@ -7,20 +7,35 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo, run_command, with_appcontext
 from sqlmodel import Session
 from tqdm import tqdm
 
-from . import create_app
+from . import create_app, search_runtime
+from .db import sql_engine
 
 
-@click.group(cls=FlaskGroup, create_app=create_app)
+def _command_app() -> Flask:
+    """Commands run without the index worker: `reindex` and `import` must not race a worker
+    thread of their own; `locator run` starts one for the site it serves."""
+    return create_app({"INDEX_WORKER": False})
+
+
+@click.group(cls=FlaskGroup, create_app=_command_app)
 def main() -> None:
     """Supplier Locator: manage the database, demo data, imports and the site."""
 
 
 def _session() -> Session:
-    return Session(current_app.extensions["locator.engine"], expire_on_commit=False)
+    return Session(sql_engine(), expire_on_commit=False)
+
+
+@click.command("run", params=run_command.params, help=run_command.help)
+@click.pass_context
+def run(ctx: click.Context, **options) -> None:
+    """Flask's development server, with this process's index worker."""
+    search_runtime.start(ctx.ensure_object(ScriptInfo).load_app())
+    ctx.invoke(run_command, **options)
 
 
 def _progress(total: int | None, what: str) -> tqdm:
@@ -125,7 +140,7 @@ def export_command(file: Path) -> None:
 def reindex() -> None:
     """Rebuild this node's search index from the database into a new directory, then switch to
     it atomically. Searches keep being served from the old index meanwhile."""
-    from .search_engine import store
+    from .search_runtime import store
     from .services import indexing
 
     with _session() as session:
@@ -151,7 +166,7 @@ def reindex() -> None:
 @with_appcontext
 def index_status() -> None:
     """Documents in this node's index, published suppliers in the database, and the backlog."""
-    from .search_engine import store
+    from .search_runtime import store
     from .services import indexing
 
     with _session() as session:
@@ -165,7 +180,7 @@ def index_status() -> None:
 @with_appcontext
 def index_sync() -> None:
     """Apply every queued change to this node's index now (the web workers do this too)."""
-    from .search_engine import store
+    from .search_runtime import store
     from .services import indexing
 
     with _session() as session:
@@ -190,7 +205,7 @@ def digest_group() -> None:
 def digest_send(week_text: str | None, dry_run: bool) -> None:
     """Send each confirmed subscriber that week's new suppliers matching their filters. Safe to
     re-run: nobody gets the same week twice."""
-    from . import emails
+    from . import email_messages
     from .services import digest
     from .weeks import BadWeek, IsoWeek
 
@@ -199,7 +214,7 @@ def digest_send(week_text: str | None, dry_run: bool) -> None:
     except BadWeek as error:
         raise click.BadParameter(str(error), param_hint="--week") from None
     app = current_app._get_current_object()
-    mailer = emails.mailer()
+    mailer = email_messages.mailer()
     with app.test_request_context(base_url=app.config["BASE_URL"]), _session() as session:
         total = digest.active_count(session)
         with tqdm(
@@ -209,7 +224,7 @@ def digest_send(week_text: str | None, dry_run: bool) -> None:
                 session,
                 mailer,
                 week,
-                lambda sub, suppliers, wk: emails.weekly_digest(mailer, sub, suppliers, wk),
+                lambda sub, suppliers, wk: email_messages.weekly_digest(mailer, sub, suppliers, wk),
                 dry_run=dry_run,
                 progress=bar.update,
             )
@@ -246,6 +261,9 @@ def _report(report) -> None:
             f"{len(report.errors)} line{'s' if len(report.errors) != 1 else ''} not loaded.",
             err=True,
         )
+
+
+main.add_command(run)  # in place of Flask's own `run`
 
 
 def init_app(app: Flask) -> None:

@@ -31,7 +31,7 @@ def _secret_key(instance: Path, production: bool) -> str:
 _YES = ("1", "true", "yes", "on")
 
 
-def load(instance_path: str) -> dict:
+def load(instance_path: str, testing: bool = False) -> dict:
     instance = Path(instance_path)
     instance.mkdir(parents=True, exist_ok=True)
     production = os.environ.get("LOCATOR_ENV", "development") == "production"
@@ -42,7 +42,13 @@ def load(instance_path: str) -> dict:
             "LOCATOR_DATABASE_URL", f"sqlite:///{instance / 'locator.db'}"
         ),
         "INDEX_DIR": os.environ.get("LOCATOR_INDEX_DIR", str(instance / "index")),
-        "REDIS_URL": os.environ.get("LOCATOR_REDIS_URL") or None,
+        # Each web process applies the index queue and refreshes its searcher (tests apply
+        # the queue themselves; `locator` commands other than `run` turn it off).
+        "INDEX_WORKER": not testing,
+        "INDEX_POLL_SECONDS": float(os.environ.get("LOCATOR_INDEX_POLL_SECONDS") or 0.5),
+        "REDIS_URL": os.environ.get("LOCATOR_REDIS_URL") or None,  # rate limits; else per process
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_KEY_PREFIX": "locator",
         "BASE_URL": os.environ.get("LOCATOR_BASE_URL", "http://127.0.0.1:5000"),
         "SMTP_HOST": os.environ.get("LOCATOR_SMTP_HOST") or None,
         "SMTP_PORT": int(os.environ.get("LOCATOR_SMTP_PORT") or 25),
@@ -52,6 +58,11 @@ def load(instance_path: str) -> dict:
         in ("1", "true", "yes"),
         "MAIL_FROM": os.environ.get("LOCATOR_MAIL_FROM", "Supplier Locator <noreply@localhost>"),
         "MAIL_OUTBOX": str(instance / "mail"),
+        # The CPV finder (services page and /api/v1/cpv): query length and results per answer.
+        "CPV_QUERY_MIN_CHARS": 2,
+        "CPV_QUERY_MAX_CHARS": 100,
+        "CPV_RESULTS": 20,
+        "CPV_RESULTS_MAX": 50,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

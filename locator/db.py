@@ -35,17 +35,22 @@ def make_engine(url: str) -> Engine:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["locator.engine"] = make_engine(app.config["DATABASE_URL"])
+    app.extensions[_EXTENSION] = make_engine(app.config["DATABASE_URL"])
     app.teardown_appcontext(_close_session)
 
 
-def get_engine() -> Engine:
-    return current_app.extensions["locator.engine"]
+_EXTENSION = "locator.sql_engine"
+
+
+def sql_engine(app: Flask | None = None) -> Engine:
+    """The app's SQLAlchemy engine (the search engine is `search_runtime.get_search`)."""
+    return (app or current_app).extensions[_EXTENSION]
 
 
 def get_session() -> Session:
+    """The request's session, closed when the request ends."""
     if "db_session" not in g:
-        g.db_session = Session(get_engine(), expire_on_commit=False)
+        g.db_session = Session(sql_engine(), expire_on_commit=False)
     return g.db_session
 
 

@@ -20,10 +20,7 @@ SUBSCRIBE = "5 per minute; 50 per day"
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
-    app.config.setdefault("RATELIMIT_KEY_PREFIX", "locator")
-    app.config.setdefault("RATELIMIT_ENABLED", True)
-    storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
+    storage = storage_from_string(app.config.get("REDIS_URL") or "memory://")
     app.extensions["locator.limiter"] = FixedWindowRateLimiter(storage)
 
 

@@ -1,10 +1,8 @@
-"""The OpenAPI 3 description of the JSON API, built from the same facet list as the queries."""
+"""The OpenAPI 3 description of the JSON API; its filters come from the facet manifest."""
 
 from __future__ import annotations
 
-from search_index import FACETS
-
-from .services.arrivals import FILTERS as ARRIVAL_FILTERS
+from . import facets
 from .services.search import MAX_PER_PAGE, SORTS
 
 
@@ -14,16 +12,31 @@ def _array(items: dict) -> dict:
 
 STRING = {"type": "string"}
 NULLABLE_STRING = {"type": "string", "nullable": True}
-CPV_LIMIT = 20  # the /cpv lookup's default and largest page (used by blueprints/api.py)
-CPV_MAX_LIMIT = 50
 ERROR = {
     "description": "The request cannot be understood; `error` says why",
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
 }
 
 
+def _filter_parameters(place: str) -> list[dict]:
+    """One query parameter per facet `place` offers (see `facets.py`)."""
+    return [
+        {
+            "name": facet.name,
+            "in": "query",
+            "style": "form",
+            "explode": True,
+            "schema": _array(STRING),
+            "description": f"{facet.title}. Repeat to select several values: a supplier matches "
+            f"{'all' if facet.match == 'all' else 'any'} of them. Different filters are ANDed. "
+            "Unknown values are ignored.",
+        }
+        for facet in facets.offered_on(place)
+    ]
+
+
 def _search_parameters() -> list[dict]:
-    params = [
+    return [
         {
             "name": "q",
             "in": "query",
@@ -41,23 +54,12 @@ def _search_parameters() -> list[dict]:
             "in": "query",
             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
         },
+        *_filter_parameters(facets.API),
     ]
-    for facet in FACETS:
-        params.append(
-            {
-                "name": facet.name,
-                "in": "query",
-                "style": "form",
-                "explode": True,
-                "schema": _array(STRING),
-                "description": "Filter; repeat to select several values (ORed). Different filters "
-                "are ANDed. Unknown values are ignored.",
-            }
-        )
-    return params
 
 
-def document(server_url: str) -> dict:
+def document(server_url: str, config: dict) -> dict:
+    """The document for this app: `config` gives the limits it states."""
     summary = {
         "type": "object",
         "required": ["slug", "name", "summary", "url"],
@@ -124,7 +126,7 @@ def document(server_url: str) -> dict:
                             "schema": {"type": "string", "pattern": "^[0-9]{4}-W[0-9]{2}$"},
                             "description": "An ISO week such as 2026-W47; default: this week",
                         },
-                        *[p for p in _search_parameters() if p["name"] in ARRIVAL_FILTERS],
+                        *_filter_parameters(facets.ARRIVALS),
                     ],
                     "responses": {
                         "200": {
@@ -168,9 +170,13 @@ def document(server_url: str) -> dict:
                         {
                             "name": "q",
                             "in": "query",
-                            "schema": {"type": "string", "maxLength": 100},
+                            "schema": {
+                                "type": "string",
+                                "maxLength": config["CPV_QUERY_MAX_CHARS"],
+                            },
                             "description": "Words that must all be in the description, or the "
-                            "start of a code such as 722. Fewer than 2 characters find nothing.",
+                            "start of a code such as 722. Fewer than "
+                            f"{config['CPV_QUERY_MIN_CHARS']} characters find nothing.",
                         },
                         {
                             "name": "limit",
@@ -178,8 +184,8 @@ def document(server_url: str) -> dict:
                             "schema": {
                                 "type": "integer",
                                 "minimum": 1,
-                                "maximum": CPV_MAX_LIMIT,
-                                "default": CPV_LIMIT,
+                                "maximum": config["CPV_RESULTS_MAX"],
+                                "default": config["CPV_RESULTS"],
                             },
                         },
                     ],

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .facets import FACETS, FACETS_BY_NAME
+from .facets import ALL, FACETS, FACETS_BY_NAME
 from .highlight import snippets
 from .matching import evaluate, highlight_terms
 from .query import SYNONYMS_PATH, ParsedQuery, analyse, load_synonyms, parse
@@ -176,9 +176,11 @@ class SearchEngine:
         """Search, filter, count facets and return one page of hits.
 
         ``filters`` maps facet names to selected values: values ORed within a
-        facet, facets ANDed. Unknown names are ignored and unknown values match
-        nothing. Facet counts are disjunctive (each facet counted without its own
-        selection); a selected value is always listed, if need be with count 0.
+        facet (ANDed for a facet that matches ``all``), facets ANDed. Unknown
+        names are ignored and unknown values match nothing. Facet counts are
+        disjunctive (each "any" facet counted without its own selection; an "all"
+        facet counts what adding a value would leave); a selected value is always
+        listed, if need be with count 0.
         """
         snap = self._snap
         parsed = parse(q, self._synonyms)
@@ -192,12 +194,13 @@ class SearchEngine:
             mask, scores = evaluate(parsed, snap)
             base = pack(mask) & snap.alive_bits
         selected = _clean_filters(filters)
-        masks = {name: snap.facet_mask(name, values) for name, values in selected.items()}
+        masks = {name: snap.facet_mask(name, values, FACETS_BY_NAME[name].match == ALL)
+                 for name, values in selected.items()}
         matched = _and(base, masks.values())
         facets = {}
         for facet in FACETS:
             within = matched
-            if facet.name in masks:
+            if facet.name in masks and facet.match != ALL:
                 within = _and(base, (m for n, m in masks.items() if n != facet.name))
             facets[facet.name] = _facet_entries(snap, facet.name, within,
                                                 selected.get(facet.name, ()))

@@ -1,7 +1,8 @@
 """The one declarative list of facets.
 
-It drives the schema's keyword fields, the filter builder and facet counting, so a
-facet is added or renamed here and nowhere else. Values that make query-time
+It drives the schema's keyword fields, the filter builder and facet counting. The
+web app's manifest (``locator/facets.py``) adds what people see (titles, labels,
+which pages offer it) on top of this list. Values that make query-time
 filters simple (UK-wide suppliers count in every region, CPV codes count in their
 division and group) are derived here at index time.
 """
@@ -37,15 +38,21 @@ def _cpv(codes: Iterable[str]) -> set[str]:
     return out
 
 
+ANY, ALL = "any", "all"
+
+
 @dataclass(frozen=True)
 class Facet:
     """``name`` is the public URL parameter, ``field`` the document key and the
-    Whoosh keyword field, ``multi`` whether the document holds a list."""
+    Whoosh keyword field, ``multi`` whether the document holds a list. ``match``
+    says what selecting several values means: a document with ``any`` of them,
+    or only one with ``all`` of them."""
 
     name: str
     field: str
     multi: bool
     derive: Callable[[Iterable[str]], set[str]] = set
+    match: str = ANY
 
     def values(self, doc: dict) -> set[str]:
         raw = doc.get(self.field)
@@ -54,6 +61,11 @@ class Facet:
         items = raw if self.multi else [raw]
         clean = (_as_token(v) for v in items)
         return {v for v in self.derive(v for v in clean if v)}
+
+    def accepts(self, values: set[str], selected: Iterable[str]) -> bool:
+        """Whether a document with these facet ``values`` passes a filter on ``selected``."""
+        wanted = set(selected)
+        return wanted <= values if self.match == ALL else bool(wanted & values)
 
 
 def _as_token(value: object) -> str:

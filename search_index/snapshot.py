@@ -136,13 +136,15 @@ class Snapshot:
 
     # Facets (masks here are packed words, see ``pack``)
 
-    def facet_mask(self, name: str, selected) -> np.ndarray:
-        """Documents carrying any of ``selected`` (unknown values match nothing)."""
+    def facet_mask(self, name: str, selected, match_all: bool = False) -> np.ndarray:
+        """Documents carrying any (or, with ``match_all``, every one) of ``selected``;
+        unknown values match nothing."""
         col = self.facets[name]
         rows = [col.index[v] for v in selected if v in col.index]
-        if not rows:
+        if not rows or (match_all and len(rows) < len(set(selected))):
             return np.zeros(col.bits.shape[1], np.uint64)
-        return np.bitwise_or.reduce(col.bits[rows], axis=0)
+        combine = np.bitwise_and if match_all else np.bitwise_or
+        return combine.reduce(col.bits[rows], axis=0)
 
     def facet_counts(self, name: str, matched: np.ndarray) -> np.ndarray:
         col = self.facets[name]

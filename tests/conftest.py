@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
 from locator import create_app
-from locator.db import make_engine
+from locator.db import make_engine, sql_engine
 from locator.migrate import upgrade
 
 
@@ -45,8 +45,8 @@ def app(migrated, tmp_path):
         }
     )
     yield app
-    _empty_tables(app.extensions["locator.engine"])
-    app.extensions["locator.engine"].dispose()
+    _empty_tables(sql_engine(app))
+    sql_engine(app).dispose()
 
 
 def _empty_tables(engine) -> None:
@@ -77,7 +77,7 @@ class FreshSession(Session):
 
 @pytest.fixture
 def session(app):
-    with FreshSession(app.extensions["locator.engine"]) as session:
+    with FreshSession(sql_engine(app)) as session:
         yield session
 
 

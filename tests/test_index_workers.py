@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from locator import search_engine
+from locator import search_runtime
 from locator.models import Supplier
 from locator.services import suppliers as supplier_service
 
@@ -34,7 +34,7 @@ def test_concurrent_index_writers_lose_nothing(app, runner, session, migrated, t
         assert worker.returncode == 0, err
         assert "LockError" not in err
 
-    search_engine.get_engine(app).refresh()
+    search_runtime.get_search(app).refresh()
     body = app.test_client().get("/api/v1/suppliers?q=quokka&per_page=50").get_json()
     assert body["total"] == 6
     assert {r["summary"] for r in body["results"]} == {

@@ -45,7 +45,7 @@ def test_limits_are_shared_between_workers_through_redis(migrated, tmp_path, sha
     def worker():
         return create_app({"TESTING": True, "DATABASE_URL": migrated, "SECRET_KEY": "t",
                            "INDEX_DIR": str(tmp_path / "index"),
-                           "RATELIMIT_STORAGE_URI": REDIS_URL,
+                           "REDIS_URL": REDIS_URL,
                            "RATELIMIT_KEY_PREFIX": shared_redis})
 
     first, second = worker().test_client(), worker().test_client()

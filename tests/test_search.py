@@ -12,7 +12,7 @@ from openapi_spec_validator import validate
 from sqlalchemy.orm import selectinload
 from sqlmodel import select
 
-from locator import search_engine
+from locator import search_runtime
 from locator.models import Accreditation, Supplier
 from locator.services import indexing
 
@@ -20,7 +20,7 @@ from locator.services import indexing
 @pytest.fixture
 def seeded(app, runner):
     assert runner.invoke(args=["seed", "--demo", "--suppliers", "120"]).exit_code == 0
-    search_engine.sync(app)
+    search_runtime.sync(app)
 
 
 def _published(session) -> list[Supplier]:
@@ -82,7 +82,7 @@ def test_expired_accreditations_do_not_count(app, client, session, seeded):
     from locator.services import suppliers as supplier_service
     supplier_service.record_change(session, supplier)
     session.commit()
-    search_engine.sync(app)
+    search_runtime.sync(app)
     body = _api(client, accreditation="pci-dss")
     assert supplier.slug not in [r["slug"] for r in body["results"]]
 
@@ -94,13 +94,13 @@ def test_an_edit_is_searchable_after_the_indexer_runs(app, client, session, seed
     assert _api(client, "zyxwvut")["total"] == 0
     supplier_service.update(session, supplier, {"description": "We also do zyxwvut audits."})
     assert _api(client, "zyxwvut")["total"] == 0  # not yet applied
-    search_engine.sync(app)
+    search_runtime.sync(app)
     body = _api(client, "zyxwvut")
     assert [r["slug"] for r in body["results"]] == [supplier.slug]
     assert "<mark>zyxwvut</mark>" in " ".join(body["results"][0]["highlights"])
 
     supplier_service.unpublish(session, supplier)
-    search_engine.sync(app)
+    search_runtime.sync(app)
     assert _api(client, "zyxwvut")["total"] == 0
 
 
@@ -188,7 +188,7 @@ def test_queue_gap_holds_the_cursor_until_old(app, session, seeded):
     """A lower id committed late (PostgreSQL) must not be skipped: the cursor waits at a gap."""
     from locator.models import IndexQueueEntry, utcnow
 
-    store = search_engine.store(app)
+    store = search_runtime.store(app)
     cursor = store.applied_through()
     supplier = _published(session)[0]
     session.add(IndexQueueEntry(id=cursor + 2, supplier_id=supplier.id, enqueued_at=utcnow()))

@@ -15,7 +15,7 @@ import re
 
 from helpers import CONTRACTS_FINDER_CSV, CONTRACTS_FINDER_JSONL, load_converter
 
-from locator import search_engine
+from locator import search_runtime
 
 CSV_PATH, JSONL_PATH = CONTRACTS_FINDER_CSV, CONTRACTS_FINDER_JSONL
 
@@ -64,7 +64,7 @@ def _top(client, q: str, n: int) -> list[str]:
 def test_real_suppliers_rank_for_the_contracts_they_won(app, client, runner):
     result = runner.invoke(args=["import", str(JSONL_PATH)])
     assert result.exit_code == 0, result.output
-    search_engine.sync(app)
+    search_runtime.sync(app)
 
     by_slug = _rows_by_slug()
     winners = {

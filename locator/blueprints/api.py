@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, jsonify, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, request, url_for
 
-from .. import openapi, taxonomies
+from .. import facets, openapi, taxonomies
 from ..db import get_session
 from ..login import csrf
-from ..search_engine import get_engine
+from ..search_runtime import get_search
 from ..services import arrivals, records, search, suppliers
 from ..weeks import BadWeek, IsoWeek
 
@@ -23,7 +23,7 @@ def search_suppliers():
         search_request = search.parse(request.args, api=True)
     except search.BadSearch as error:
         abort(400, description=str(error))
-    page = search.run(get_session(), get_engine(), search_request)
+    page = search.run(get_session(), get_search(), search_request, facets.API)
     today = date.today()
     return jsonify(
         {
@@ -87,26 +87,29 @@ def _summary(supplier, highlights, today) -> dict:
     }
 
 
-CPV_MIN_QUERY = 2
-CPV_MAX_QUERY = 100  # as the no-JavaScript finder on the services page
-
-
 @bp.route("/cpv")
 def cpv_lookup():
     """CPV codes for the services page's finder: the same matches as its "Search codes" button
     (every word in the description, or a code prefix such as 722)."""
+    config = current_app.config
     raw = request.args.get("limit", "")
     if raw == "":
-        limit = openapi.CPV_LIMIT
-    elif raw.isascii() and raw.isdigit() and 1 <= int(raw) <= openapi.CPV_MAX_LIMIT:
+        limit = config["CPV_RESULTS"]
+    elif raw.isascii() and raw.isdigit() and 1 <= int(raw) <= config["CPV_RESULTS_MAX"]:
         limit = int(raw)
     else:
-        abort(400, description=f"limit must be a whole number from 1 to {openapi.CPV_MAX_LIMIT}")
-    query = request.args.get("q", "").strip()[:CPV_MAX_QUERY]
-    terms = taxonomies.search_cpv(query, limit) if len(query) >= CPV_MIN_QUERY else []
+        abort(
+            400, description=f"limit must be a whole number from 1 to {config['CPV_RESULTS_MAX']}"
+        )
+    query = request.args.get("q", "").strip()[: config["CPV_QUERY_MAX_CHARS"]]
+    terms = (
+        taxonomies.search_cpv(query, limit) if len(query) >= config["CPV_QUERY_MIN_CHARS"] else []
+    )
     return jsonify({"results": [{"code": t.code, "label": t.label} for t in terms]})
 
 
 @bp.route("/openapi.json")
 def openapi_document():
-    return jsonify(openapi.document(url_for("api.search_suppliers", _external=True)))
+    return jsonify(
+        openapi.document(url_for("api.search_suppliers", _external=True), current_app.config)
+    )

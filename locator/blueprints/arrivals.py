@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request, url_for
 
-from .. import feeds, taxonomies
+from .. import facets, feeds, presenters
 from ..db import get_session
-from ..services import arrivals, search
+from ..services import arrivals
 from ..weeks import BadWeek, IsoWeek
 
 bp = Blueprint("arrivals", __name__)
@@ -14,24 +14,28 @@ bp = Blueprint("arrivals", __name__)
 FEED_WEEKS = 4
 
 
-def _options() -> dict[str, dict[str, str]]:
-    """The choices each arrivals filter offers (CPV by division)."""
-    return {
-        name: taxonomies.cpv_divisions() if name == "cpv" else search.VOCABULARIES[name]()
-        for name in arrivals.FILTERS
-    }
+def _without(filters: dict[str, list[str]], name: str, value: str) -> dict[str, list[str]]:
+    return {**filters, name: [v for v in filters[name] if v != value]}
 
 
 def _week_page(week: IsoWeek):
     filters = arrivals.parse_filters(request.args)
+    groups = presenters.filter_groups(facets.ARRIVALS, filters)
+    chosen = presenters.chosen_filters(
+        filters,
+        groups,
+        lambda name, value: url_for(
+            request.endpoint, **request.view_args, **_without(filters, name, value)
+        ),
+    )
     return render_template(
         "arrivals/week.html",
         week=week,
         current=IsoWeek.current(),
         suppliers=arrivals.for_week(get_session(), week, filters),
         filters=filters,
-        options=_options(),
-        facet_titles=search.FACET_TITLES,
+        groups=groups,
+        chosen=chosen,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
 
-from .. import emails
+from .. import email_messages
 from ..db import get_session
 from ..forms.digest import SubscribeForm
 from ..forms.profile import ConfirmForm
@@ -34,8 +34,8 @@ def subscribe():
     )
     if form.validate_on_submit():
         subscription = digest.subscribe(get_session(), form.email.data, form.filters())
-        mailer = emails.mailer()
-        mailer.send(emails.confirmation(mailer, subscription))
+        mailer = email_messages.mailer()
+        mailer.send(email_messages.confirmation(mailer, subscription))
         mailer.close()
         return render_template("digest/check_email.html", email=subscription.email)
     return render_template("digest/subscribe.html", form=form)
@@ -53,7 +53,7 @@ def confirm(token: str):
         return render_template(
             "digest/confirmed.html",
             subscription=subscription,
-            unsubscribe_url=emails.unsubscribe_url(subscription),
+            unsubscribe_url=email_messages.unsubscribe_url(subscription),
         )
     return render_template("digest/confirm.html", form=form, subscription=subscription)
 

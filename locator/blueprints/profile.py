@@ -4,7 +4,16 @@ user's ids give 404."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from .. import taxonomies
@@ -76,12 +85,11 @@ def section(slug: str):
         return redirect(url_for("profile.dashboard"))
     context = {}
     if form_class is ServicesForm:
-        query = request.values.get("cpv_q", "").strip()[:100]
+        config = current_app.config
+        query = request.values.get("cpv_q", "").strip()[: config["CPV_QUERY_MAX_CHARS"]]
         chosen = set(form.cpv_codes.data or [])
-        context = {
-            "cpv_query": query,
-            "cpv_matches": [t for t in taxonomies.search_cpv(query) if t.code not in chosen],
-        }
+        found = taxonomies.search_cpv(query, config["CPV_RESULTS_MAX"])
+        context = {"cpv_query": query, "cpv_matches": [t for t in found if t.code not in chosen]}
     return render_template(
         [f"profile/section_{slug}.html", "profile/section.html"],
         form=form,

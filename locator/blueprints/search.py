@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template, request, url_for
 
+from .. import facets, presenters
 from ..db import get_session
-from ..search_engine import get_engine
+from ..search_runtime import get_search
 from ..services import search
 
 bp = Blueprint("search", __name__)
@@ -17,10 +18,13 @@ def search_page():
         search_request = search.parse(request.args)
     except search.BadSearch as error:
         abort(400, description=str(error))
-    page = search.run(get_session(), get_engine(), search_request)
+    page = search.run(get_session(), get_search(), search_request)
+    groups = presenters.filter_groups(facets.SEARCH, search_request.filters, page.facets)
+    chosen = presenters.chosen_filters(
+        search_request.filters,
+        groups,
+        lambda name, value: url_for("search.search_page", **search_request.without(name, value)),
+    )
     return render_template(
-        "search/index.html",
-        page=page,
-        sorts=search.SORTS,
-        facet_titles=search.FACET_TITLES,
+        "search/index.html", page=page, sorts=search.SORTS, groups=groups, chosen=chosen
     )

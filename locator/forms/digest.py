@@ -1,4 +1,5 @@
-"""The form for subscribing to the weekly e-mail of new suppliers."""
+"""The form for subscribing to the weekly e-mail of new suppliers: an e-mail address and one
+group of checkboxes per facet the digest offers (see `locator/facets.py`)."""
 
 from __future__ import annotations
 
@@ -6,29 +7,28 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from wtforms import SubmitField
 
-from .. import taxonomies
+from .. import facets
 from .fields import CheckboxesField, email_field
-
-
-def _accreditations() -> list[tuple[str, str]]:
-    return [(k, v["name"]) for k, v in taxonomies.accreditation_types().items() if k != "other"]
 
 
 class SubscribeForm(FlaskForm):
     email = email_field(
         "Email address", required="Enter your email address", example="name@example.gov.uk"
     )
-    sector = CheckboxesField("Sectors (optional)", choices=list(taxonomies.SECTORS.items()))
-    region = CheckboxesField(
-        "Regions (optional)", choices=lambda: list(taxonomies.regions().items())
-    )
-    accreditation = CheckboxesField("Accreditations (optional)", choices=_accreditations)
-    cpv = CheckboxesField(
-        "Categories (optional)", choices=lambda: list(taxonomies.cpv_divisions().items())
-    )
     submit = SubmitField("Subscribe", widget=GovSubmitInput())
 
-    FILTERS = ("sector", "region", "accreditation", "cpv")
+    FILTERS = facets.names_on(facets.DIGEST)
 
     def filters(self) -> dict[str, list[str]]:
         return {name: self[name].data for name in self.FILTERS if self[name].data}
+
+
+for _facet in facets.offered_on(facets.DIGEST):
+    setattr(
+        SubscribeForm,
+        _facet.name,
+        CheckboxesField(
+            f"{_facet.plural} (optional)",
+            choices=lambda facet=_facet: list(facet.choices().items()),
+        ),
+    )

@@ -1,9 +1,10 @@
 """New arrivals: suppliers whose profile was first published in a given ISO week.
 
 A week's listing is a date-range query on the database (an indexed column), not a search-index
-query. Filters use the search index's own facet rules (`search_index.FACETS`: UK-wide suppliers
-match every region, CPV codes count in their division), applied to the week's few arrivals, so a
-filter means the same thing here as on the search page.
+query. Filters are the manifest's (`locator/facets.py`) and use the index's own facet rules
+(UK-wide suppliers match every region, CPV codes count in their division and group, "all of"
+facets need every value), applied to the week's few arrivals, so a filter means the same thing
+here as on the search page.
 """
 
 from __future__ import annotations
@@ -15,33 +16,29 @@ from datetime import date, datetime
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
-from search_index import FACETS_BY_NAME
-
+from .. import facets as manifest
 from ..models import Supplier
 from ..weeks import IsoWeek
 from . import search
 from .indexing import supplier_document
 
-FILTERS = ("sector", "region", "size", "supplier_type", "accreditation", "cpv")
 ARCHIVE_WEEKS = 26
 
 
 def parse_filters(args: Mapping) -> dict[str, list[str]]:
-    """Known values of the arrivals filters; CPV here means a two-digit division."""
-    filters = search.parse_filters(args, FILTERS)
-    divisions = [code for code in filters.pop("cpv", []) if len(code) == 2]
-    if divisions:
-        filters["cpv"] = divisions
-    return filters
+    """Known values of the filters new arrivals offer."""
+    return search.parse_filters(args, manifest.ARRIVALS)
 
 
 def _matches(supplier: Supplier, filters: Mapping[str, list[str]], today: date) -> bool:
     if not filters:
         return True
     document = supplier_document(supplier, today)
-    return all(
-        FACETS_BY_NAME[name].values(document) & set(selected) for name, selected in filters.items()
-    )
+    for name, chosen in filters.items():
+        facet = manifest.BY_NAME[name].index
+        if not facet.accepts(facet.values(document), chosen):
+            return False
+    return True
 
 
 def for_week(

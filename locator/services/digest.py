@@ -24,7 +24,8 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from ..mail import Mailer
+from .. import facets
+from ..mailer import Mailer
 from ..models import DigestDelivery, Subscription, Supplier, utcnow
 from ..weeks import IsoWeek
 from . import arrivals
@@ -32,7 +33,6 @@ from .accounts import normalise_email
 
 CONFIRM_MAX_AGE = timedelta(days=3)
 STALE_CLAIM = timedelta(minutes=15)
-DIGEST_FILTERS = ("sector", "region", "accreditation", "cpv")
 
 
 class BadToken(ValueError):
@@ -72,7 +72,8 @@ def subscribe(session: Session, email: str, filters: Mapping[str, list[str]]) ->
     """A new unconfirmed subscription, or the same one again if this address already asked
     for exactly these filters (so repeating the form sends a fresh link, not a duplicate)."""
     email = normalise_email(email)
-    wanted = {k: sorted(v) for k, v in filters.items() if k in DIGEST_FILTERS and v}
+    offered = facets.names_on(facets.DIGEST)
+    wanted = {k: sorted(v) for k, v in filters.items() if k in offered and v}
     for existing in session.exec(
         select(Subscription).where(
             Subscription.email == email, Subscription.unsubscribed_at.is_(None)

@@ -1,23 +1,23 @@
 """Buyer search: from request parameters to a page of suppliers with facet counts.
 
-The HTML page and the JSON API both call `run`. Parameters are checked against the one list of
-facets (`search_index.FACETS`) and the vocabularies here: unknown filter names and values are
-dropped before a query is built, malformed paging or sorting is a `BadSearch` with a message.
+The HTML page and the JSON API both call `run`. Filters are checked against the facet manifest
+(`locator/facets.py`): unknown filter names and values are dropped before a query is built,
+malformed paging or sorting is a `BadSearch` with a message.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
-from search_index import FACETS, SearchEngine
+from search_index import SearchEngine
 
-from .. import sizes, taxonomies
+from .. import facets as manifest
 from ..identifiers import slugify
 from ..models import Supplier
 
@@ -26,43 +26,10 @@ MAX_PER_PAGE = 100
 MAX_QUERY = 500  # characters; longer input is cut, not refused
 SORTS = {"relevance": "Relevance", "newest": "Newest arrivals", "name": "Name (A to Z)"}
 
-FACET_TITLES = {
-    "sector": "Sector",
-    "region": "Region",
-    "size": "Size",
-    "legal_form": "Legal form",
-    "supplier_type": "Supplier type",
-    "accreditation": "Accreditation",
-    "cpv": "Category (CPV)",
-    "framework": "Framework",
-    "social_value": "Social value",
-}
 
 
 class BadSearch(ValueError):
     """A parameter that cannot be understood; the message says how to fix it."""
-
-
-def _cpv_labels() -> dict[str, str]:
-    return {**taxonomies.cpv_divisions(), **taxonomies.cpv_groups()}
-
-
-def _accreditation_labels() -> dict[str, str]:
-    return {k: v["name"] for k, v in taxonomies.accreditation_types().items() if k != "other"}
-
-
-# Each facet's known values and their labels. Frameworks are free text, so any slug is allowed
-# and its label comes from the suppliers that hold it.
-VOCABULARIES = {
-    "sector": lambda: taxonomies.SECTORS,
-    "region": taxonomies.regions,
-    "size": lambda: sizes.SIZE_LABELS,
-    "legal_form": lambda: taxonomies.LEGAL_FORMS,
-    "supplier_type": lambda: taxonomies.SUPPLIER_TYPES,
-    "accreditation": _accreditation_labels,
-    "cpv": _cpv_labels,
-    "social_value": taxonomies.social_value_missions,
-}
 
 
 @dataclass
@@ -104,19 +71,19 @@ def _clean_query(raw: str) -> str:
     return " ".join(printable.split())
 
 
-def parse_filters(args: Mapping, names: Iterable[str]) -> dict[str, list[str]]:
-    """The known values of the named filters in `args` (a MultiDict: filters may repeat);
-    anything else is dropped, so no unknown name or value reaches a query."""
+def parse_filters(args: Mapping, place: str) -> dict[str, list[str]]:
+    """The known values of the filters `place` offers (see `facets.py`) in `args` (a MultiDict:
+    filters may repeat); anything else is dropped, so no unknown name or value reaches a query."""
     filters = {}
-    for name in names:
-        values = list(dict.fromkeys(v.strip() for v in args.getlist(name) if v.strip()))
-        vocabulary = VOCABULARIES.get(name)
-        if vocabulary is None:
+    for facet in manifest.offered_on(place):
+        values = list(dict.fromkeys(v.strip() for v in args.getlist(facet.name) if v.strip()))
+        if facet.vocabulary is None:
             values = [v for v in values if v == slugify(v, max_length=100)]
         else:
-            values = [v for v in values if v in vocabulary()]
+            known = facet.vocabulary()
+            values = [v for v in values if v in known]
         if values:
-            filters[name] = values
+            filters[facet.name] = values
     return filters
 
 
@@ -127,7 +94,7 @@ def parse(args: Mapping, *, api: bool = False) -> SearchRequest:
         raise BadSearch(f"sort must be one of: {', '.join(SORTS)}")
     return SearchRequest(
         q=_clean_query(args.get("q", "")),
-        filters=parse_filters(args, (facet.name for facet in FACETS)),
+        filters=parse_filters(args, manifest.API if api else manifest.SEARCH),
         sort=sort,
         page=_whole_number(args.get("page"), "page", 1, 1, 10_000),
         per_page=_whole_number(args.get("per_page"), "per_page", PER_PAGE, 1, MAX_PER_PAGE)
@@ -181,25 +148,28 @@ def _framework_labels(session: Session, values: set[str]) -> dict[str, str]:
     return _framework_cache["labels"]
 
 
-def _facets(session: Session, raw: Mapping) -> dict[str, list[FacetValue]]:
+def _facets(session: Session, raw: Mapping, place: str) -> dict[str, list[FacetValue]]:
     facets = {}
-    for facet in FACETS:
+    for facet in manifest.offered_on(place):
         entries = raw.get(facet.name, [])
-        if facet.name == "framework":
+        if facet.vocabulary is None:
             labels = _framework_labels(session, {value for value, *_ in entries})
         else:
-            labels = VOCABULARIES[facet.name]()
+            labels = facet.vocabulary()
+        listed = facet.listed() if facet.listed else labels
         values = [
             FacetValue(value, labels.get(value, value), count, selected)
             for value, count, selected in entries
-            if facet.name != "cpv" or len(value) == 2 or selected  # divisions, as a list
+            if value in listed or selected
         ]
         values.sort(key=lambda v: (-v.count, v.label.lower()))
         facets[facet.name] = values
     return facets
 
 
-def run(session: Session, engine: SearchEngine, request: SearchRequest) -> SearchPage:
+def run(
+    session: Session, engine: SearchEngine, request: SearchRequest, place: str = manifest.SEARCH
+) -> SearchPage:
     result = engine.search(
         request.q,
         request.filters,
@@ -223,7 +193,7 @@ def run(session: Session, engine: SearchEngine, request: SearchRequest) -> Searc
         total=result.total,
         results=results,
         highlights={int(hit.id): hit.highlights for hit in result.hits},
-        facets=_facets(session, result.facets),
+        facets=_facets(session, result.facets, place),
         suggestion=result.suggestion,
     )
 

@@ -19,7 +19,8 @@ import pytest
 from playwright.sync_api import sync_playwright  # the `test` extra installs it
 from werkzeug.serving import make_server
 
-from locator import create_app, search_engine
+from locator import create_app, search_runtime
+from locator.db import sql_engine
 from locator.migrate import upgrade
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,7 +71,7 @@ def live_server(tmp_path_factory) -> LiveServer:
     assert seeded.exit_code == 0, seeded.output
     with app.app_context():
         # Index the demo suppliers now, so that the first search already sees them.
-        search_engine.sync(app)
+        search_runtime.sync(app)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
@@ -78,7 +79,7 @@ def live_server(tmp_path_factory) -> LiveServer:
     yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", app=app)
     server.shutdown()
     thread.join(timeout=5)
-    app.extensions["locator.engine"].dispose()
+    sql_engine(app).dispose()
 
 
 @pytest.fixture(scope="session")

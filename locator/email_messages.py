@@ -7,16 +7,14 @@ from email.message import EmailMessage
 
 from flask import current_app, render_template, url_for
 
-from .mail import Mailer
+from .mailer import Mailer
 from .models import Subscription, Supplier
 from .services import digest
 from .weeks import IsoWeek
 
 
 def mailer() -> Mailer:
-    from pathlib import Path
-
-    return Mailer(current_app.config, Path(current_app.config["MAIL_OUTBOX"]))
+    return Mailer(current_app.config)
 
 
 def _token(purpose: str, subscription: Subscription) -> str:

@@ -14,14 +14,17 @@ from .models import utcnow
 
 
 class Mailer:
-    def __init__(self, config: dict, outbox: Path):
-        self.host = config.get("SMTP_HOST")
-        self.port = int(config.get("SMTP_PORT") or 25)
-        self.username = config.get("SMTP_USERNAME")
-        self.password = config.get("SMTP_PASSWORD")
-        self.starttls = config.get("SMTP_STARTTLS", False)
+    """One connection's worth of sending, configured from the app's `SMTP_*` and `MAIL_*`
+    settings (defaults in `config.py`)."""
+
+    def __init__(self, config: dict):
+        self.host = config["SMTP_HOST"]
+        self.port = config["SMTP_PORT"]
+        self.username = config["SMTP_USERNAME"]
+        self.password = config["SMTP_PASSWORD"]
+        self.starttls = config["SMTP_STARTTLS"]
         self.sender = config["MAIL_FROM"]
-        self.outbox = outbox
+        self.outbox = Path(config["MAIL_OUTBOX"])
         self._smtp: smtplib.SMTP | None = None
         self._serial = itertools.count(1)
 

@@ -1,0 +1,88 @@
+"""Presenters: what a page shows, worked out from service results, so templates only format.
+
+Search and new arrivals show their filters through `filter_groups` and `chosen_filters` and one
+macro (`templates/macros/filters.html`); the groups come from the facet manifest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from . import facets as manifest
+
+COLLAPSE_OVER = 8  # options; longer groups fold into a "details" element
+
+
+@dataclass(frozen=True)
+class FilterOption:
+    value: str
+    label: str
+    count: int | None  # None where the page lists choices without counting them
+    checked: bool
+
+
+@dataclass(frozen=True)
+class FilterGroup:
+    name: str
+    title: str
+    match: str  # "any" or "all"
+    options: list[FilterOption]
+
+    @property
+    def collapsed(self) -> bool:
+        return len(self.options) > COLLAPSE_OVER
+
+    @property
+    def has_selection(self) -> bool:
+        return any(option.checked for option in self.options)
+
+
+@dataclass(frozen=True)
+class ChosenFilter:
+    title: str
+    label: str
+    remove_url: str
+
+
+def filter_groups(
+    place: str,
+    selected: Mapping[str, Sequence[str]],
+    counted: Mapping[str, Sequence] | None = None,
+) -> list[FilterGroup]:
+    """One group per facet `place` offers. With `counted` (the search service's facet values,
+    which know their counts), a group lists values that match something plus any selected
+    value; without, it lists the facet's choices. Empty groups are left out."""
+    groups = []
+    for facet in manifest.offered_on(place):
+        chosen = set(selected.get(facet.name, ()))
+        if counted is not None:
+            options = [
+                FilterOption(v.value, v.label, v.count, v.selected)
+                for v in counted.get(facet.name, ())
+                if v.count or v.selected
+            ]
+        else:
+            options = [
+                FilterOption(value, label, None, value in chosen)
+                for value, label in facet.choices().items()
+            ]
+        if options:
+            groups.append(FilterGroup(facet.name, facet.title, facet.match, options))
+    return groups
+
+
+def chosen_filters(
+    selected: Mapping[str, Sequence[str]],
+    groups: Sequence[FilterGroup],
+    remove_url: Callable[[str, str], str],
+) -> list[ChosenFilter]:
+    """The selected values with their labels and a link that removes each one."""
+    labels = {(g.name, o.value): o.label for g in groups for o in g.options}
+    return [
+        ChosenFilter(
+            manifest.BY_NAME[name].title, labels.get((name, value), value), remove_url(name, value)
+        )
+        for name, values in selected.items()
+        for value in values
+    ]
