@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
-# pytest puts tests/ on sys.path (tests/conftest.py, no __init__.py), where this
-# folder would shadow the real package as a namespace package; the repo root
-# must come first. (`pythonpath = ["."]` in the pytest config would also do.)
-ROOT = str(Path(__file__).resolve().parents[2])
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
-if getattr(sys.modules.get("search_index"), "__file__", "") is None:
-    del sys.modules["search_index"]
-
-from search_index import IndexStore, SearchEngine  # noqa: E402
+from search_index import IndexStore, SearchEngine
 
 BASE_TIME = datetime(2024, 1, 1, tzinfo=UTC)
 
