@@ -7,7 +7,7 @@ The corpus goes through the app's real path: a temporary SQLite database migrate
 `locator.services.transfer.import_lines`, and indexes built with `indexing.rebuild` (as is) or
 `IndexStore.rebuild` over `indexing.published_documents` (variants). Queries and judgements
 are built mechanically from `tests/data/contractsfinder_awards_2020.csv`; suppliers are matched
-to the imported slugs by the converter's own grouping (`docs/examples/contractsfinder_to_jsonl.py`).
+to the imported slugs by the converter's own grouping (`tools/contractsfinder_to_jsonl.py`).
 
 Query sets (each a seeded sample of at most --queries):
 
@@ -64,13 +64,10 @@ from locator.migrate import upgrade  # noqa: E402
 from locator.services import indexing, transfer  # noqa: E402
 from search_index import IndexStore, SearchEngine  # noqa: E402
 from search_index import schema as index_schema  # noqa: E402
-from tests.helpers import (  # noqa: E402  (the same converter loader the tests use)
-    CONTRACTS_FINDER_CSV,
-    CONTRACTS_FINDER_JSONL,
-    load_converter,
-)
+from tools.contractsfinder_to_jsonl import read_rows, suppliers_by_slug  # noqa: E402
 
-CSV_PATH, JSONL_PATH = CONTRACTS_FINDER_CSV, CONTRACTS_FINDER_JSONL
+CSV_PATH = ROOT / "tests" / "data" / "contractsfinder_awards_2020.csv"
+JSONL_PATH = ROOT / "tests" / "data" / "contractsfinder_suppliers.jsonl"
 TOP = 50
 BASELINE_FIELDS = ("name", "summary", "description", "services")
 _WORD = re.compile(r"[a-z0-9]+")
@@ -79,19 +76,6 @@ _WORD = re.compile(r"[a-z0-9]+")
 # Judgements
 
 
-
-
-def rows_by_slug(converter, rows) -> dict[str, list[dict]]:
-    """CSV rows per imported slug, through the converter's grouping, checks and slugs."""
-    records, owners = [], {}
-    for key, group in converter._group(rows).items():
-        record = converter._record(key, group)
-        if converter.problems(record):
-            continue
-        records.append(record)
-        owners[id(record)] = group
-    converter._assign_slugs(records)
-    return {record["_slug"]: owners[id(record)] for record in records}
 
 
 def codes_of(row) -> set[str]:
@@ -304,8 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(args.seed)
     started = time.perf_counter()
 
-    converter = load_converter()
-    by_slug = rows_by_slug(converter, converter.read_rows(str(CSV_PATH)))
+    by_slug = suppliers_by_slug(read_rows(CSV_PATH))  # CSV rows per imported slug
     sets = {"cpv": cpv_queries(by_slug, args.min_suppliers), "title": title_queries(by_slug, rng)}
     for name, queries in sets.items():
         if len(queries) > args.queries:

@@ -1,9 +1,7 @@
-"""Helpers the tests (and bench/relevance.py) share: driving forms like a browser does, and
-loading the Contracts Finder converter script."""
+"""Helpers the tests share: driving forms like a browser does, and where the Contracts Finder
+sample data is."""
 
-import importlib.util
 import re
-import sys
 from pathlib import Path
 
 TEST_PASSWORD = "correct horse battery"
@@ -45,13 +43,3 @@ def build_publishable_profile(client) -> None:
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACTS_FINDER_CSV = ROOT / "tests" / "data" / "contractsfinder_awards_2020.csv"
 CONTRACTS_FINDER_JSONL = ROOT / "tests" / "data" / "contractsfinder_suppliers.jsonl"
-CONVERTER = ROOT / "docs" / "examples" / "contractsfinder_to_jsonl.py"
-
-
-def load_converter():
-    """docs/examples/contractsfinder_to_jsonl.py, which is a script, not a package module."""
-    spec = importlib.util.spec_from_file_location("contractsfinder_to_jsonl", CONVERTER)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up here
-    spec.loader.exec_module(module)
-    return module

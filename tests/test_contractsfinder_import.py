@@ -1,4 +1,4 @@
-"""The real Contracts Finder corpus, converted by docs/examples/contractsfinder_to_jsonl.py, loads
+"""The real Contracts Finder corpus, converted by tools/contractsfinder_to_jsonl.py, loads
 through `locator import` cleanly, idempotently, and survives export → import → export."""
 
 from __future__ import annotations
@@ -8,19 +8,15 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import CONTRACTS_FINDER_CSV, CONTRACTS_FINDER_JSONL, load_converter
+from helpers import CONTRACTS_FINDER_CSV, CONTRACTS_FINDER_JSONL
 from sqlalchemy import delete, func
 from sqlmodel import SQLModel, select
 
 from locator import identifiers
 from locator.models import Supplier
+from tools import contractsfinder_to_jsonl as converter
 
 CSV_PATH, JSONL_PATH = CONTRACTS_FINDER_CSV, CONTRACTS_FINDER_JSONL
-
-
-
-
-converter = load_converter()
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +49,7 @@ def test_converter_reproduces_the_committed_jsonl(tmp_path, capsys):
     assert converter.main([str(CSV_PATH), str(out)]) == 0
     assert out.read_bytes() == JSONL_PATH.read_bytes(), (
         "tests/data/contractsfinder_suppliers.jsonl is stale: regenerate it with "
-        "docs/examples/contractsfinder_to_jsonl.py (see tests/data/README.md)"
+        "tools/contractsfinder_to_jsonl.py (see tests/data/README.md)"
     )
     assert "2563 rows read" in capsys.readouterr().err
 
@@ -86,6 +82,18 @@ def test_converter_maps_sme_and_vcse_flags(csv_rows):
     flagged = [r for r in records if "sme" in r["supplier_types"]]
     assert flagged and all(converter.name_key(r["name"]) in sme_names for r in flagged[:50])
     assert any("vcse" in r["supplier_types"] for r in records)
+
+
+def test_suppliers_by_slug_are_the_written_records(csv_rows):
+    records = converter.convert(csv_rows)
+    by_slug = converter.suppliers_by_slug(csv_rows)
+    slugs = [r.get("slug") or identifiers.slugify(r["name"], max_length=100) for r in records]
+    assert list(by_slug) == slugs
+    for record, rows in zip(records, by_slug.values(), strict=True):
+        assert converter.name_key(record["name"]) in {
+            converter.name_key(row["supplier_name"]) for row in rows
+        }
+    assert sum(map(len, by_slug.values())) <= len(csv_rows)
 
 
 def test_import_loads_every_line_and_reimport_updates(runner, session, csv_rows, fixture_lines):

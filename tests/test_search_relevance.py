@@ -9,13 +9,13 @@ half a minute): conftest empties the tables after every test, so the import cann
 
 from __future__ import annotations
 
-import csv
 import html
 import re
 
-from helpers import CONTRACTS_FINDER_CSV, CONTRACTS_FINDER_JSONL, load_converter
+from helpers import CONTRACTS_FINDER_CSV, CONTRACTS_FINDER_JSONL
 
 from locator import search_runtime
+from tools import contractsfinder_to_jsonl as converter
 
 CSV_PATH, JSONL_PATH = CONTRACTS_FINDER_CSV, CONTRACTS_FINDER_JSONL
 
@@ -28,23 +28,6 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # One word, many matches (59, of which 13 won no cleaning contract): ordering matters.
     "cleaning": ((r"\bcleaning\b",), ("909",)),
 }
-
-
-
-
-def _rows_by_slug() -> dict[str, list[dict[str, str]]]:
-    """Award rows per imported slug, grouped, checked and slugged as the converter does."""
-    converter = load_converter()
-    with CSV_PATH.open(encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
-    records, groups = [], {}
-    for key, group in converter._group(rows).items():
-        record = converter._record(key, group)
-        if not converter.problems(record):
-            records.append(record)
-            groups[id(record)] = group
-    converter._assign_slugs(records)
-    return {record["_slug"]: groups[id(record)] for record in records}
 
 
 def _of_kind(row: dict[str, str], words: tuple[str, ...], prefixes: tuple[str, ...]) -> bool:
@@ -66,7 +49,8 @@ def test_real_suppliers_rank_for_the_contracts_they_won(app, client, runner):
     assert result.exit_code == 0, result.output
     search_runtime.sync(app)
 
-    by_slug = _rows_by_slug()
+    # Award rows per imported slug, grouped, checked and slugged as the converter does.
+    by_slug = converter.suppliers_by_slug(converter.read_rows(CSV_PATH))
     winners = {
         q: {slug for slug, rows in by_slug.items() if any(_of_kind(r, *kind) for r in rows)}
         for q, kind in KINDS.items()

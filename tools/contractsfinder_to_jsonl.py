@@ -1,6 +1,6 @@
 """Turn a Contracts Finder awards CSV into JSON Lines that `locator import` loads.
 
-    python docs/examples/contractsfinder_to_jsonl.py IN.csv OUT.jsonl [--supplier-types]
+    python tools/contractsfinder_to_jsonl.py IN.csv OUT.jsonl
 
 Input: one row per awarded notice × supplier, with the columns of
 `tests/data/contractsfinder_awards_2020.csv` (see `tests/data/README.md`). Output: one published
@@ -17,6 +17,15 @@ The notices' `supplier_is_sme`/`supplier_is_vcse` flags become the "sme"/"vcse" 
 Contracts Finder publishes no staff or turnover bands, so none are invented and the size shows as
 "not stated".
 
+From Python (the project root on `sys.path`), with `from tools import contractsfinder_to_jsonl`:
+
+* `read_rows(path)`: the CSV's rows as dicts;
+* `convert(rows)`: the records the script writes, in its order (`convert_with_report` also says
+  how many rows and suppliers it saw and which suppliers it skipped, and why);
+* `dump_lines(records)`: the text the script writes;
+* `suppliers_by_slug(rows)`: the rows behind each written record, by the slug `locator import`
+  gives that supplier, for judging search results against what each supplier was awarded.
+
 Standard library only, plus `locator.identifiers` and `locator.taxonomies` for the vocabularies.
 """
 
@@ -26,6 +35,7 @@ import argparse
 import csv
 import html
 import json
+import os
 import re
 import sys
 from collections import Counter
@@ -395,38 +405,57 @@ def _assign_slugs(records: list[dict]) -> None:
             record["slug"] = slug
 
 
-def convert_with_report(rows: Iterable[Mapping[str, str]]) -> tuple[list[dict], Report]:
-    """Import records for `rows` (CSV rows as dicts), sorted by slug, and what happened."""
+Supplier = tuple[str, dict, list[Mapping[str, str]]]  # (slug, record, its rows)
+
+
+def _suppliers(rows: Iterable[Mapping[str, str]]) -> tuple[list[Supplier], Report]:
+    """Every supplier `locator import` would accept, sorted by slug, and what happened."""
     rows = list(rows)
     report = Report(rows=len(rows))
     groups = _group(rows)
     report.suppliers = len(groups)
-    records = []
+    kept = []
     for key, group in groups.items():
         record = _record(key, group)
         reasons = problems(record)
         if reasons:
             report.skipped.append((record["name"], "; ".join(reasons)))
             continue
-        records.append(record)
-    _assign_slugs(records)
-    records.sort(key=lambda r: r["_slug"])
-    for record in records:
-        del record["_slug"]
-    report.written = len(records)
-    return records, report
+        kept.append((record, group))
+    _assign_slugs([record for record, _group in kept])
+    suppliers = sorted(
+        ((record.pop("_slug"), record, group) for record, group in kept), key=lambda s: s[0]
+    )
+    report.written = len(suppliers)
+    return suppliers, report
+
+
+def convert_with_report(rows: Iterable[Mapping[str, str]]) -> tuple[list[dict], Report]:
+    """Import records for `rows` (CSV rows as dicts), sorted by slug, and what happened."""
+    suppliers, report = _suppliers(rows)
+    return [record for _slug, record, _rows in suppliers], report
 
 
 def convert(rows: Iterable[Mapping[str, str]]) -> list[dict]:
+    """Import records for `rows` (CSV rows as dicts), sorted by slug: what the script writes."""
     return convert_with_report(rows)[0]
 
 
-def read_rows(path: str) -> list[dict[str, str]]:
+def suppliers_by_slug(rows: Iterable[Mapping[str, str]]) -> dict[str, list[Mapping[str, str]]]:
+    """The rows behind each record `convert(rows)` returns, by the slug `locator import` gives
+    that supplier (the record's "slug", or its name slugified): grouped, checked and slugged
+    exactly as `convert` does, so search results can be judged by what a supplier was awarded."""
+    return {slug: group for slug, _record, group in _suppliers(rows)[0]}
+
+
+def read_rows(path: str | os.PathLike[str]) -> list[dict[str, str]]:
+    """The rows of a Contracts Finder awards CSV, as dicts keyed by its header."""
     with open(path, encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
 
 
 def dump_lines(records: Iterable[dict]) -> str:
+    """JSON Lines for `records`, as the script writes them (keys sorted, UTF-8 text kept)."""
     return "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in records)
 
 
