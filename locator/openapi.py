@@ -219,7 +219,28 @@ def document(server_url: str, config: dict) -> dict:
                         "total": {"type": "integer"},
                         "page": {"type": "integer"},
                         "per_page": {"type": "integer"},
-                        "results": _array({"$ref": "#/components/schemas/SupplierSummary"}),
+                        "matched": {
+                            "type": "object",
+                            "description": "Of `total`, how many match every word of `q` and "
+                            "how many match some (offered when few match every word)",
+                            "properties": {
+                                "all": {"type": "integer"},
+                                "some": {"type": "integer"},
+                            },
+                        },
+                        "results": _array(
+                            {
+                                "allOf": [
+                                    {"$ref": "#/components/schemas/SupplierSummary"},
+                                    {
+                                        "type": "object",
+                                        "properties": {
+                                            "match": {"type": "string", "enum": ["all", "some"]}
+                                        },
+                                    },
+                                ]
+                            }
+                        ),
                         "facets": {"type": "object", "additionalProperties": _array(facet_value)},
                         "suggestion": NULLABLE_STRING,
                     },

@@ -34,6 +34,7 @@ SORTS = ("relevance", "newest", "name")
 MAX_PER_PAGE = 100
 SUGGEST_BELOW = 5  # offer "did you mean" when fewer results than this
 RETIRE_AFTER = 30.0  # seconds a replaced searcher stays open for in-flight searches
+TIER = 1e6  # rank = words matched × TIER + score: scores stay far below it
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class Hit:
     slug: str
     score: float
     highlights: list[str] = field(default_factory=list)
+    match: str = "all"  # "all": every word of the query; "some": some of them
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class SearchResult:
     hits: list[Hit]
     facets: dict[str, list[tuple[str, int, bool]]]
     suggestion: str | None = None
+    matched_all: int = 0  # of ``total``, how many match every word (the rest match some)
 
 
 class SearchEngine:
@@ -188,14 +191,21 @@ class SearchEngine:
         if sort not in SORTS:
             sort = "relevance"
 
-        if parsed.is_browse:
-            base, scores = snap.alive_bits, None
-        else:
-            mask, scores = evaluate(parsed, snap)
-            base = pack(mask) & snap.alive_bits
         selected = _clean_filters(filters)
         masks = {name: snap.facet_mask(name, values, FACETS_BY_NAME[name].match == ALL)
                  for name, values in selected.items()}
+        if parsed.is_browse:
+            base, strict, rank = snap.alive_bits, None, None
+        else:
+            found = evaluate(parsed, snap)
+            strict = found.strict & snap.alive
+            base = pack(strict)
+            if found.required > 1 and _count(_and(base, masks.values())) < per_page:
+                some = found.some(-(-found.required // 2)) & snap.alive
+                base = pack(strict | some)
+            # Every word first, then by how many words, then by score.
+            tier = np.where(strict, found.required + 1, found.words).astype(np.float64)
+            rank = tier * TIER + found.scores
         matched = _and(base, masks.values())
         facets = {}
         for facet in FACETS:
@@ -205,9 +215,10 @@ class SearchEngine:
             facets[facet.name] = _facet_entries(snap, facet.name, within,
                                                 selected.get(facet.name, ()))
 
-        total = int(np.bitwise_count(matched).sum())
+        total = _count(matched)
+        matched_all = total if strict is None else _count(_and(pack(strict), masks.values()))
         start = (page - 1) * per_page
-        docnums = _page(snap, unpack(matched, snap.size), scores, sort, start, per_page)
+        docnums = _page(snap, unpack(matched, snap.size), rank, strict, sort, start, per_page)
         terms = frozenset() if parsed.is_browse else highlight_terms(parsed, snap, HIGHLIGHT_FIELDS)
         hits = []
         for d in docnums:
@@ -215,21 +226,26 @@ class SearchEngine:
             hits.append(Hit(
                 id=stored["id"],
                 slug=stored.get("slug", ""),
-                score=float(scores[d]) if scores is not None else 0.0,
+                score=float(rank[d] % TIER) if rank is not None else 0.0,
                 highlights=snippets(stored, terms),
+                match="all" if strict is None or strict[d] else "some",
             ))
         suggestion = None
-        if not parsed.is_browse and total < SUGGEST_BELOW:
-            suggestion = self._better_query(parsed, snap, masks, total)
-        return SearchResult(total, page, per_page, hits, facets, suggestion)
+        if not parsed.is_browse and matched_all < SUGGEST_BELOW:
+            suggestion = self._better_query(parsed, snap, masks, matched_all)
+        return SearchResult(total, page, per_page, hits, facets, suggestion, matched_all)
 
     def _better_query(self, parsed: ParsedQuery, snap: Snapshot, masks, total: int) -> str | None:
         corrected = suggest(parsed, snap)
         if corrected is None:
             return None
-        mask, _ = evaluate(parse(corrected, self._synonyms), snap)
-        found = _and(pack(mask) & snap.alive_bits, masks.values())
-        return corrected if int(np.bitwise_count(found).sum()) > total else None
+        strict = evaluate(parse(corrected, self._synonyms), snap).strict
+        found = _and(pack(strict) & snap.alive_bits, masks.values())
+        return corrected if _count(found) > total else None
+
+
+def _count(bits: np.ndarray) -> int:
+    return int(np.bitwise_count(bits).sum())
 
 
 def _clean_filters(filters) -> dict[str, tuple[str, ...]]:
@@ -260,14 +276,15 @@ def _facet_entries(snap: Snapshot, name: str, within: np.ndarray, selected) -> l
     return sorted(entries)
 
 
-def _page(snap: Snapshot, matched: np.ndarray, scores, sort: str, start: int, size: int):
-    """Docnums of one page, in order. Ties always fall to the id hash."""
-    if sort == "relevance" and scores is not None:
+def _page(snap: Snapshot, matched: np.ndarray, rank, strict, sort: str, start: int, size: int):
+    """Docnums of one page, in order: suppliers matching every word before those matching
+    some, whatever the sort. Ties always fall to the id hash."""
+    if sort == "relevance" and rank is not None:
         cand = np.flatnonzero(matched)
         if start >= len(cand):
             return []
         need = start + size
-        s = scores[cand]
+        s = rank[cand]
         if len(cand) > need:
             kth = np.partition(s, len(s) - need)[len(s) - need]
             keep = s >= kth
@@ -275,4 +292,7 @@ def _page(snap: Snapshot, matched: np.ndarray, scores, sort: str, start: int, si
         order = np.lexsort((snap.tiebreak[cand], -s))
         return cand[order][start:start + size].tolist()
     order = {"newest": snap.newest_order, "name": snap.name_order}.get(sort, snap.browse_order)
-    return order[matched[order]][start:start + size].tolist()
+    listed = order[matched[order]]
+    if strict is not None:
+        listed = np.concatenate([listed[strict[listed]], listed[~strict[listed]]])
+    return listed[start:start + size].tolist()

@@ -1,11 +1,15 @@
 """Evaluate a parsed query against a snapshot: a boolean match mask and BM25F
 scores over every document, built from cached per-term arrays.
 
-Clauses are ANDed; a clause's alternatives (synonyms) are ORed; each
-alternative may match in any text field, weighted by the field's boost.
+Clauses are ANDed (generic words only where they leave something); a clause's
+alternatives (synonyms) are ORed; each alternative may match in any text field,
+weighted by the field's boost. How many clauses each document matches is kept,
+so the engine can offer suppliers that match some of the words.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -47,20 +51,51 @@ def _all_matches(snap: Snapshot, alt: Alternative) -> tuple[np.ndarray, np.ndarr
     return mask, np.where(mask, scores, 0)
 
 
-def evaluate(parsed: ParsedQuery, snap: Snapshot) -> tuple[np.ndarray, np.ndarray]:
-    """(mask, scores) for a non-browse query; deleted documents are not masked here."""
+@dataclass
+class Evaluation:
+    """What a query matched, over every document.
+
+    ``strict``: every required clause, plus the generic ones unless they would empty it.
+    ``words``: how many required clauses each document matches (for "some of your words").
+    ``scores``: BM25F summed over every clause a document matches."""
+
+    strict: np.ndarray
+    words: np.ndarray
+    scores: np.ndarray
+    required: int
+
+    def some(self, at_least: int) -> np.ndarray:
+        """Documents outside ``strict`` that match at least ``at_least`` required clauses."""
+        return (self.words >= at_least) & ~self.strict
+
+
+def _clause(snap: Snapshot, clause) -> tuple[np.ndarray, np.ndarray]:
+    mask = np.zeros(snap.size, bool)
     scores = np.zeros(snap.size, np.float32)
-    mask = np.ones(snap.size, bool)
-    for clause in parsed.clauses:
-        clause_mask = np.zeros(snap.size, bool)
-        for alt in clause.alternatives:
-            alt_mask, alt_scores = (_all_matches if alt.kind == "all" else _matches)(snap, alt)
-            clause_mask |= alt_mask
-            scores += alt_scores
-        mask &= clause_mask
-        if not mask.any():
-            break
+    for alt in clause.alternatives:
+        alt_mask, alt_scores = (_all_matches if alt.kind == "all" else _matches)(snap, alt)
+        mask |= alt_mask
+        scores += alt_scores
     return mask, scores
+
+
+def evaluate(parsed: ParsedQuery, snap: Snapshot) -> Evaluation:
+    """Match a non-browse query; deleted documents are not masked here."""
+    scores = np.zeros(snap.size, np.float32)
+    strict = np.ones(snap.size, bool)
+    words = np.zeros(snap.size, np.int16)
+    for clause in parsed.required:
+        mask, clause_scores = _clause(snap, clause)
+        strict &= mask
+        words += mask
+        scores += clause_scores
+    for clause in parsed.optional:  # generic words: they count, but never empty the answer
+        mask, clause_scores = _clause(snap, clause)
+        scores += clause_scores
+        narrowed = strict & mask
+        if narrowed.any():
+            strict = narrowed
+    return Evaluation(strict, words, scores, len(parsed.required))
 
 
 def highlight_terms(parsed: ParsedQuery, snap: Snapshot, fields) -> frozenset[str]:

@@ -21,6 +21,7 @@ MAX_CLAUSES = 16
 MIN_PREFIX = 2
 _WORD = re.compile(r"(\w+(?:\.\w+)*)(\*)?")
 SYNONYMS_PATH = Path(__file__).with_name("synonyms.txt")
+GENERIC_WORDS_PATH = Path(__file__).parent / "data" / "generic_words.txt"
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class Clause:
     text: str
     alternatives: tuple[Alternative, ...]
     kind: str  # "word", "phrase" or "prefix", as typed
+    generic: bool = False  # a filler word ("firms"): counts when present, never empties
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,18 @@ class ParsedQuery:
     @property
     def is_browse(self) -> bool:
         return not self.clauses
+
+    @property
+    def required(self) -> tuple[Clause, ...]:
+        """The clauses a supplier must match to match every word: all but the generic ones
+        (or all of them, when the query is nothing but generic words)."""
+        wanted = tuple(c for c in self.clauses if not c.generic)
+        return wanted or self.clauses
+
+    @property
+    def optional(self) -> tuple[Clause, ...]:
+        required = self.required
+        return tuple(c for c in self.clauses if c not in required)
 
     def display(self, replace: dict[int, str] | None = None) -> str:
         """The query as a buyer would type it, optionally with clauses replaced."""
@@ -89,6 +103,17 @@ def load_synonyms(path: Path = SYNONYMS_PATH) -> dict[tuple[str, ...], tuple[str
     return groups
 
 
+@lru_cache(maxsize=4)
+def load_generic_words(path: Path = GENERIC_WORDS_PATH) -> frozenset[str]:
+    """Generic procurement words, as typed (lower case): see the data file's header."""
+    words = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        word = line.split("#", 1)[0].strip().lower()
+        if word:
+            words.add(word)
+    return frozenset(words)
+
+
 def _words(text: str) -> list[tuple[str, bool]]:
     return [(w.lower(), bool(star)) for w, star in _WORD.findall(text)]
 
@@ -110,6 +135,11 @@ def parse(q: str | None, synonyms: dict | None = None) -> ParsedQuery:
                 clauses.append(Clause(" ".join(words), (alt,), kind))
         else:
             clauses.extend(_word_clauses(_words(part), synonyms))
+    generic = load_generic_words()
+    clauses = [
+        Clause(c.text, c.alternatives, c.kind, generic=c.kind == "word" and c.text in generic)
+        for c in clauses
+    ]
     return ParsedQuery(tuple(clauses[:MAX_CLAUSES]))
 
 

@@ -30,7 +30,11 @@ def search_suppliers():
             "total": page.total,
             "page": search_request.page,
             "per_page": search_request.per_page,
-            "results": [_summary(s, page.highlights.get(s.id, []), today) for s in page.results],
+            "matched": {"all": page.matched_all, "some": page.total - page.matched_all},
+            "results": [
+                {**_summary(s, page.highlights.get(s.id, []), today), "match": page.matches[s.id]}
+                for s in page.results
+            ],
             "facets": {
                 name: [vars(value) for value in values] for name, values in page.facets.items()
             },

@@ -119,10 +119,21 @@ class SearchPage:
     highlights: dict[int, list[str]]
     facets: dict[str, list[FacetValue]]
     suggestion: str | None
+    matched_all: int = 0  # of `total`, how many match every word; the rest match some
+    matches: dict[int, str] = field(default_factory=dict)  # supplier id -> "all" or "some"
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.request.per_page))
+
+    @property
+    def results_all(self) -> list[Supplier]:
+        return [s for s in self.results if self.matches.get(s.id, "all") == "all"]
+
+    @property
+    def results_some(self) -> list[Supplier]:
+        """Suppliers matching some of the words, listed after those matching all of them."""
+        return [s for s in self.results if self.matches.get(s.id) == "some"]
 
 
 _framework_cache: dict = {"at": 0.0, "labels": {}}
@@ -195,11 +206,13 @@ def run(
         highlights={int(hit.id): hit.highlights for hit in result.hits},
         facets=_facets(session, result.facets, place),
         suggestion=result.suggestion,
+        matched_all=result.matched_all,
+        matches={int(hit.id): hit.match for hit in result.hits},
     )
 
 
 def result_summary(supplier: Supplier, highlights: list[str], today: date) -> dict:
-    """One search result in the API's shape."""
+    """One supplier in the API's listing shape (search results add how they matched)."""
     return {
         "slug": supplier.slug,
         "name": supplier.name,

@@ -9,6 +9,11 @@ def ids(result) -> list[str]:
     return [h.id for h in result.hits]
 
 
+def all_words(result) -> list[str]:
+    """The hits matching every word (those matching some follow them)."""
+    return [h.id for h in result.hits if h.match == "all"]
+
+
 def corpus(make_doc) -> list[dict]:
     return [
         make_doc(1, name="Acme Cyber Ltd", description="We provide penetration testing and "
@@ -180,9 +185,11 @@ def test_it_the_acronym_is_found_but_not_the_pronoun(build, make_doc):
         make_doc(2, name="Plain Words", description="We support it when it matters."),
         make_doc(3, name="Infotech", description="Information technology support for councils."),
     ])
-    assert sorted(ids(engine.search("it support"))) == ["1", "3"]
-    assert sorted(ids(engine.search("IT support"))) == ["1", "3"]
-    assert sorted(ids(engine.search("information technology support"))) == ["1", "3"]
+    assert sorted(all_words(engine.search("it support"))) == ["1", "3"]
+    assert sorted(all_words(engine.search("IT support"))) == ["1", "3"]
+    assert sorted(all_words(engine.search("information technology support"))) == ["1", "3"]
+    # The pronoun's supplier only matches "support": offered after them, as "some".
+    assert ids(engine.search("it support"))[2:] == ["2"]
 
 
 def test_a_several_word_synonym_matches_its_words_anywhere(build, make_doc):
@@ -193,3 +200,32 @@ def test_a_several_word_synonym_matches_its_words_anywhere(build, make_doc):
     ])
     assert sorted(ids(engine.search("legal services"))) == ["1", "2"]
     assert ids(engine.search('"legal services"')) == []  # a quoted phrase stays a phrase
+
+
+def test_some_words_follow_every_word_when_few_match_everything(build, make_doc):
+    engine = build([
+        make_doc(1, name="Roof Co", description="Roofing and guttering for schools."),
+        make_doc(2, name="Gutter Ltd", description="Guttering repairs."),
+        make_doc(3, name="Roofs", description="Roofing repairs, guttering and lead work."),
+        make_doc(4, name="Other", description="Catering."),
+    ])
+    result = engine.search("roofing guttering repairs")
+    assert [h.id for h in result.hits][:1] == ["3"]  # every word first
+    assert [h.match for h in result.hits] == ["all", "some", "some"]
+    assert sorted(h.id for h in result.hits[1:]) == ["1", "2"]  # two of three words each
+    assert (result.total, result.matched_all) == (3, 1)
+    # Facet counts describe exactly what is listed, "some" included.
+    assert sum(c for _, c, _ in result.facets["size"]) == 3
+    # With a page's worth matching every word, nothing else is offered.
+    assert [h.id for h in engine.search("roofing guttering repairs", per_page=1).hits] == ["3"]
+
+
+def test_a_generic_word_counts_but_never_empties_the_answer(build, make_doc):
+    engine = build([
+        make_doc(1, name="Leadworks", description="Roofing for councils."),
+        make_doc(2, name="Roof Firms Ltd", description="Roofing."),
+        make_doc(3, name="Catering Firms", description="School meals."),
+    ])
+    assert all_words(engine.search("roofing firms")) == ["2"]  # present: it narrows
+    assert sorted(all_words(engine.search("roofing companies"))) == ["1", "2"]  # absent: dropped
+    assert all_words(engine.search("firms")) != []  # a query of nothing but filler still works
