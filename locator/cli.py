@@ -76,12 +76,13 @@ def seed(demo: bool, count: int, seed: int) -> None:
     """Load deterministic, clearly fictional demo suppliers (re-running updates them)."""
     import json
 
+    from .forms.records import FormChecker
     from .services import demo as demo_data
     from .services import transfer
 
     lines = (json.dumps(record) for record in demo_data.demo_records(count, seed))
     with _session() as session, _progress(count, "Seeding") as bar:
-        report = transfer.import_lines(session, lines, progress=bar.update)
+        report = transfer.import_lines(session, lines, FormChecker(), progress=bar.update)
     _report(report)
 
 
@@ -108,6 +109,7 @@ def create_admin(email: str, password: str) -> None:
 @with_appcontext
 def import_command(file: Path) -> None:
     """Load supplier profiles from a JSON Lines FILE (one profile per line)."""
+    from .forms.records import FormChecker
     from .services import transfer
 
     with file.open(encoding="utf-8") as f:
@@ -117,7 +119,7 @@ def import_command(file: Path) -> None:
         _session() as session,
         _progress(total, "Importing") as bar,
     ):
-        report = transfer.import_lines(session, f, progress=bar.update)
+        report = transfer.import_lines(session, f, FormChecker(), progress=bar.update)
     _report(report)
     if report.errors and not report.loaded:
         sys.exit(1)

@@ -48,7 +48,7 @@ def _own_supplier(required: bool = True):
     supplier = suppliers.for_owner(get_session(), current_user)
     if supplier is None and required:
         flash("Start by telling buyers about your organisation.", "info")
-        abort(redirect(url_for("profile.section", slug=OrganisationForm.slug)))
+        abort(redirect(url_for("profile.section", slug=OrganisationForm.section.slug)))
     return supplier
 
 
@@ -81,7 +81,7 @@ def section(slug: str):
             suppliers.create(session, current_user, form.changes())
         else:
             suppliers.update(session, supplier, form.changes())
-        flash(f"{form_class.title} saved.", "success")
+        flash(f"{form_class.section.title} saved.", "success")
         return redirect(url_for("profile.dashboard"))
     context = {}
     if form_class is ServicesForm:
@@ -93,7 +93,7 @@ def section(slug: str):
     return render_template(
         [f"profile/section_{slug}.html", "profile/section.html"],
         form=form,
-        section=form_class,
+        section=form_class.section,
         supplier=supplier,
         **context,
     )

@@ -1,13 +1,15 @@
 """The supplier profile, one form per page of the task list, plus accreditations and case studies.
 
 Each section form converts to and from the stored record (`from_record`, `changes`), so the web
-pages and `locator import` share one set of rules.
+pages and `locator import` share one set of rules. What a section is called, which record keys it
+holds and when it counts as complete come from its entry in `profile_sections`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from typing import ClassVar
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -23,7 +25,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from .. import identifiers, sizes, taxonomies
+from .. import identifiers, profile_sections, sizes, taxonomies
 from .fields import (
     CheckboxesField,
     CodeListField,
@@ -78,10 +80,7 @@ def _cpv_normal(code: str) -> str:
 class SectionForm(FlaskForm):
     """A page of the profile. Field names match `Supplier` attributes unless a subclass maps."""
 
-    slug: str = ""
-    title: str = ""
-    required: tuple[str, ...] = ()  # what "completed" means on the task list
-    needed_to_publish = False  # buyers need this section to judge a supplier
+    section: ClassVar[profile_sections.Section]  # its slug, title, record keys and rules
     submit = SubmitField("Save and continue", widget=GovSubmitInput())
 
     @classmethod
@@ -100,27 +99,12 @@ class SectionForm(FlaskForm):
             if hasattr(value, "field_class") and name not in ("submit", "csrf_token")
         ]
 
-    @classmethod
-    def record_fields(cls) -> list[str]:
-        """The keys of a stored record this section reads."""
-        return cls.model_fields()
-
     def changes(self) -> dict:
         return {name: self[name].data for name in self.model_fields()}
 
-    @classmethod
-    def is_complete(cls, record: Mapping) -> bool:
-        """Every required answer given; a section with none required counts once answered."""
-        if not cls.required:
-            return any(record.get(name) for name in cls.record_fields())
-        return all(record.get(name) for name in cls.required)
-
 
 class OrganisationForm(SectionForm):
-    slug = "organisation"
-    title = "Organisation details"
-    required = ("name", "summary", "description", "legal_form")
-    needed_to_publish = True
+    section = profile_sections.BY_SLUG["organisation"]
 
     name = text_field(
         "Organisation name", max_length=200, required="Enter your organisation’s name"
@@ -182,9 +166,7 @@ class OrganisationForm(SectionForm):
 
 
 class SizeForm(SectionForm):
-    slug = "size"
-    title = "Size and type"
-    required = ("staff_band", "turnover_band")  # optional to answer, but buyers filter on size
+    section = profile_sections.BY_SLUG["size"]
 
     staff_band = RadiosField(
         "How many people work for you? (optional)",
@@ -221,10 +203,7 @@ class SizeForm(SectionForm):
 
 
 class ServicesForm(SectionForm):
-    slug = "services"
-    title = "Services and categories"
-    required = ("services", "cpv_codes")
-    needed_to_publish = True
+    section = profile_sections.BY_SLUG["services"]
 
     services = LinesField(
         "Services you offer",
@@ -248,10 +227,7 @@ class ServicesForm(SectionForm):
 
 
 class MarketsForm(SectionForm):
-    slug = "markets"
-    title = "Sectors and regions"
-    required = ("sectors", "regions")
-    needed_to_publish = True
+    section = profile_sections.BY_SLUG["markets"]
 
     sectors = CheckboxesField(
         "Which public sectors do you work with?",
@@ -267,8 +243,7 @@ class MarketsForm(SectionForm):
 
 
 class FrameworksForm(SectionForm):
-    slug = "frameworks"
-    title = "Frameworks"
+    section = profile_sections.BY_SLUG["frameworks"]
 
     frameworks = LinesField(
         "Frameworks you are on (optional)",
@@ -280,10 +255,6 @@ class FrameworksForm(SectionForm):
         for line in field.data or []:
             if len(line) > 200:
                 raise ValidationError("Each framework must be 200 characters or fewer")
-
-    @classmethod
-    def record_fields(cls) -> list[str]:
-        return ["frameworks"]
 
     @classmethod
     def record_to_data(cls, record: Mapping) -> dict:
@@ -305,16 +276,11 @@ class FrameworksForm(SectionForm):
 class SocialValueForm(SectionForm):
     """One optional commitment per mission of the current Social Value Model (a data file)."""
 
-    slug = "social-value"
-    title = "Social value"
+    section = profile_sections.BY_SLUG["social-value"]
 
     @classmethod
     def model_fields(cls) -> list[str]:
         return [f"mission_{mission}" for mission in taxonomies.social_value_missions()]
-
-    @classmethod
-    def record_fields(cls) -> list[str]:
-        return ["social_value"]
 
     @classmethod
     def record_to_data(cls, record: Mapping) -> dict:
@@ -350,9 +316,7 @@ for _mission in taxonomies.social_value_model()["missions"]:
 
 
 class ContactForm(SectionForm):
-    slug = "contact"
-    title = "Contact details"
-    required = ("contact_email",)
+    section = profile_sections.BY_SLUG["contact"]
 
     contact_name = text_field("Contact name (optional)", max_length=200)
     contact_email = email_field(
@@ -361,16 +325,20 @@ class ContactForm(SectionForm):
     contact_phone = text_field("Telephone (optional)", max_length=40)
 
 
-SECTIONS: tuple[type[SectionForm], ...] = (
-    OrganisationForm,
-    SizeForm,
-    ServicesForm,
-    MarketsForm,
-    FrameworksForm,
-    SocialValueForm,
-    ContactForm,
-)
-SECTIONS_BY_SLUG = {section.slug: section for section in SECTIONS}
+SECTIONS_BY_SLUG: dict[str, type[SectionForm]] = {
+    form.section.slug: form
+    for form in (
+        OrganisationForm,
+        SizeForm,
+        ServicesForm,
+        MarketsForm,
+        FrameworksForm,
+        SocialValueForm,
+        ContactForm,
+    )
+}
+# In task-list order; a manifest section without a form fails here, at import.
+SECTIONS = tuple(SECTIONS_BY_SLUG[section.slug] for section in profile_sections.SECTIONS)
 
 
 class AccreditationForm(FlaskForm):

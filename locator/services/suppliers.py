@@ -15,8 +15,8 @@ from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
 from .. import identifiers
-from ..forms.profile import SECTIONS
 from ..models import Accreditation, CaseStudy, IndexQueueEntry, Supplier, User, utcnow
+from ..profile_sections import SECTIONS
 from . import records
 
 PER_PAGE = 20
@@ -96,7 +96,7 @@ def tasks(supplier: Supplier | None) -> list[Task]:
     """The task list: one entry per profile section, complete when its required answers exist."""
     record = records.supplier_record(supplier) if supplier else {}
     return [
-        Task(s.slug, s.title, bool(supplier) and s.is_complete(record), not s.required)
+        Task(s.slug, s.title, bool(supplier) and s.is_complete(record), s.optional)
         for s in SECTIONS
     ]
 

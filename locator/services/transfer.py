@@ -1,7 +1,8 @@
 """Bulk import and export of supplier profiles as JSON Lines (one profile per line).
 
 Each line is checked with the same forms as the web pages, so an import can hold nothing a
-supplier could not have typed. A bad line is reported with its number and reason and saves
+supplier could not have typed; the caller passes them in (`forms.records.FormChecker`), so this
+service never loads the forms. A bad line is reported with its number and reason and saves
 nothing; good lines load. Suppliers are matched on Companies House number, else slug, so importing
 the same file twice updates rather than duplicates. `export` writes the format `import` reads:
 export → import into an empty database → export gives the same file.
@@ -13,13 +14,12 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import IO
+from typing import IO, Protocol
 
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
 from .. import identifiers, taxonomies
-from ..forms.profile import SECTIONS, AccreditationForm, CaseStudyForm
 from ..models import Accreditation, CaseStudy, Supplier, utcnow
 from . import records, suppliers
 
@@ -42,19 +42,18 @@ class ImportReport:
         return self.created + self.updated
 
 
-def _form_errors(form) -> list[str]:
-    messages = [f"{name}: {errors[0]}" for name, errors in form.errors.items() if errors]
-    return messages
+class Checker(Protocol):
+    """Validates the parts of a line as the web pages would, raising `LineError` with the reasons
+    (`forms.records.FormChecker`)."""
 
+    def profile(self, record: dict) -> dict:
+        """The profile fields of a whole line, section by section, ready to apply."""
 
-def _validated(form, label: str) -> dict:
-    if not form.validate():
-        raise LineError(f"{label}{'; '.join(_form_errors(form))}")
-    return form.changes()
+    def accreditation(self, data: dict) -> dict:
+        """The values of one accreditation (dates already parsed)."""
 
-
-def _present(record: dict, section) -> bool:
-    return any(record.get(name) not in (None, "", []) for name in section.record_fields())
+    def case_study(self, data: dict) -> dict:
+        """The values of one case study."""
 
 
 def _parse_date(value, name: str) -> date | None:
@@ -118,16 +117,11 @@ def _check_types(record: dict) -> None:
                     raise LineError(f"{key} {n}: {name}: must be {kind}")
 
 
-def _profile_changes(record: dict) -> dict:
-    """The validated profile fields of one line, section by section; sections the line leaves
-    out entirely are not checked (a draft may be unfinished) but cleared."""
+def _profile_changes(record: dict, check: Checker) -> dict:
+    """The validated profile fields of one line."""
     if not str(record.get("name") or "").strip():
         raise LineError("name: Enter the organisation’s name")
-    changes: dict = {}
-    for section in SECTIONS:
-        form = section.from_record(record, meta={"csrf": False})
-        # A line is the whole profile: a section it leaves out is emptied, not kept.
-        changes.update(_validated(form, "") if _present(record, section) else form.changes())
+    changes = check.profile(record)
     unknown = {item.get("mission") for item in record.get("social_value") or []} - set(
         taxonomies.social_value_missions()
     )
@@ -136,7 +130,9 @@ def _profile_changes(record: dict) -> dict:
     return changes
 
 
-def _children(record: dict, key: str, form_class, model, prepare: Callable[[dict], dict]):
+def _children(
+    record: dict, key: str, validate: Callable[[dict], dict], model, prepare: Callable[[dict], dict]
+):
     items = record.get(key) or []
     if not isinstance(items, list):
         raise LineError(f"{key}: must be a list")
@@ -144,8 +140,11 @@ def _children(record: dict, key: str, form_class, model, prepare: Callable[[dict
     for n, item in enumerate(items, start=1):
         if not isinstance(item, dict):
             raise LineError(f"{key} {n}: must be an object")
-        form = form_class(data=prepare(item), meta={"csrf": False})
-        values = _validated(form, f"{key} {n}: ")
+        data = prepare(item)
+        try:
+            values = validate(data)
+        except LineError as error:
+            raise LineError(f"{key} {n}: {error}") from None
         built.append(model(**values, **_extra(item, model)))
     return built
 
@@ -185,14 +184,14 @@ def _find_existing(session: Session, changes: dict, slug: str) -> Supplier | Non
     return found
 
 
-def import_record(session: Session, record: dict) -> bool:
-    """Validate and save one profile. Returns True if it created a new supplier."""
+def import_record(session: Session, record: dict, check: Checker) -> bool:
+    """Validate (with `check`) and save one profile. Returns True if it created a new supplier."""
     _check_types(record)
-    changes = _profile_changes(record)
+    changes = _profile_changes(record, check)
     accreditations = _children(
-        record, "accreditations", AccreditationForm, Accreditation, _accreditation_input
+        record, "accreditations", check.accreditation, Accreditation, _accreditation_input
     )
-    case_studies = _children(record, "case_studies", CaseStudyForm, CaseStudy, dict)
+    case_studies = _children(record, "case_studies", check.case_study, CaseStudy, dict)
     status = record.get("status") or "draft"
     if status not in taxonomies.STATUSES:
         raise LineError(f"status: “{status}” is not one of {', '.join(taxonomies.STATUSES)}")
@@ -225,8 +224,13 @@ def import_record(session: Session, record: dict) -> bool:
 
 
 def import_lines(
-    session: Session, lines: Iterable[str], progress: Callable[[int], None] | None = None
+    session: Session,
+    lines: Iterable[str],
+    check: Checker,
+    progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
+    """Load each JSON line that `check` (`forms.records.FormChecker()`) and the line rules here
+    accept; report the others by line number."""
     report = ImportReport()
     for number, line in enumerate(lines, start=1):
         if progress:
@@ -238,7 +242,7 @@ def import_lines(
             if not isinstance(record, dict):
                 raise LineError("each line must be a JSON object")
             with session.begin_nested():
-                created = import_record(session, record)
+                created = import_record(session, record, check)
         except json.JSONDecodeError as error:
             report.errors.append((number, f"not valid JSON ({error.msg} at column {error.colno})"))
         except LineError as error:
