@@ -15,6 +15,7 @@ from html import escape
 from whoosh.analysis import STOP_WORDS
 from whoosh.lang.porter import stem
 
+from .analysis import fold
 from .schema import HIGHLIGHT_FIELDS
 
 MAX_SNIPPETS = 2
@@ -28,7 +29,7 @@ def _analysed(word: str) -> str | None:
     lower = word.lower()
     if len(lower) < 2 or lower in STOP_WORDS:
         return None
-    return stem(lower)
+    return stem(fold(lower))
 
 
 def _windows(text: str, terms: frozenset[str]) -> list[list[tuple[int, int]]]:

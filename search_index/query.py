@@ -19,7 +19,7 @@ from .schema import ANALYZER
 MAX_QUERY_CHARS = 500
 MAX_CLAUSES = 16
 MIN_PREFIX = 2
-_WORD = re.compile(r"(\w+(?:\.\w+)*)(\*)?")
+_WORD = re.compile(r"(\w+(?:[.\-]\w+)*)(\*)?")  # "wi-fi" stays one word (see analysis.py)
 SYNONYMS_PATH = Path(__file__).with_name("synonyms.txt")
 GENERIC_WORDS_PATH = Path(__file__).parent / "data" / "generic_words.txt"
 

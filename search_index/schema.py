@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from whoosh import columns, fields
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 
+from .analysis import TOKEN_PATTERN, FoldFilter
 from .facets import FACETS
 
 # Text fields and their BM25F boosts: name most, cpv_labels least.
@@ -44,7 +45,14 @@ class AcronymFilter(Filter):
             yield token
 
 
-ANALYZER = RegexTokenizer() | AcronymFilter() | LowercaseFilter() | StopFilter() | StemFilter()
+ANALYZER = (
+    RegexTokenizer(TOKEN_PATTERN)
+    | AcronymFilter()
+    | LowercaseFilter()
+    | FoldFilter()
+    | StopFilter()
+    | StemFilter()
+)
 # Same tokens as ANALYZER before stemming, so suggestions are real words.
 SPELL_ANALYZER = RegexTokenizer() | AcronymFilter() | LowercaseFilter() | StopFilter()
 

@@ -1,0 +1,61 @@
+"""Procurement-aware analysis: trade nouns, British/American spellings and hyphen variants fold
+together at index and query time alike."""
+
+from __future__ import annotations
+
+import pytest
+
+from search_index import analysis
+from search_index.query import analyse
+
+
+@pytest.mark.parametrize(("trade", "activity"), [
+    ("roofers", "roofing"), ("caterers", "catering"), ("joiners", "joinery"),
+    ("glaziers", "glazing"), ("decorators", "decorating"), ("landscapers", "landscaping"),
+    ("scaffolders", "scaffolding"), ("interpreters", "interpreting"), ("plumber", "plumbing"),
+    ("electricians", "electrical"), ("translators", "translation"), ("surveyors", "surveying"),
+    ("physiotherapists", "physiotherapy"), ("bakers", "bakery"),
+])
+def test_a_trade_noun_folds_to_its_activity(trade, activity):
+    assert analysis.trade_activity(trade) == activity
+    assert activity in analysis.activity_words()  # a fold only lands on a real CPV/lexicon word
+    assert analyse(trade) == analyse(activity)
+
+
+@pytest.mark.parametrize("thing", ["printers", "scanner", "boilers", "computers", "workers"])
+def test_things_are_not_trades(thing):
+    assert analysis.trade_activity(thing) is None
+
+
+def test_a_fold_needs_the_activity_word_to_exist():
+    assert analysis.trade_activity("zorblers") is None  # "zorbling" is in no vocabulary
+
+
+@pytest.mark.parametrize(("british", "american"), [
+    ("colour", "color"), ("tyre", "tire"), ("programme", "program"),
+    ("organisation", "organization"), ("aluminium", "aluminum"), ("licence", "license"),
+    ("centre", "center"),
+])
+def test_british_and_american_spellings_fold_together(british, american):
+    assert analyse(british) == analyse(american)
+
+
+def test_hyphen_and_joined_forms_find_each_other():
+    from search_index.schema import ANALYZER
+
+    assert analyse("wi-fi") == analyse("wifi") == analyse("WiFi")
+    assert analyse("e-learning") == analyse("elearning")
+    # Indexed, a hyphenated word also keeps its parts for phrases and single words.
+    assert [t.text for t in ANALYZER("e-learning platform", mode="index")] == [
+        "elearn", "learn", "platform"]
+
+
+def test_engine_finds_the_activity_from_the_trade_and_the_spelling(build, make_doc):
+    engine = build([
+        make_doc(1, name="Topside", description="Roofing and guttering repairs."),
+        make_doc(2, name="Hue", description="Color printing for councils."),
+        make_doc(3, name="Net", description="Wi-Fi surveys for schools."),
+    ])
+    assert [h.id for h in engine.search("roofers").hits] == ["1"]
+    assert [h.id for h in engine.search("colour printing").hits] == ["2"]
+    assert [h.id for h in engine.search("wifi").hits] == ["3"]
