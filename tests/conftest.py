@@ -1,11 +1,14 @@
 """Shared fixtures: a real database (SQLite by default, PostgreSQL when LOCATOR_DATABASE_URL says
-so), migrated once per run and emptied after every test, and the Flask app and client over it."""
+so), migrated once per run and emptied after every test, and the Flask app and client over it.
+A module whose tests only read can share one seeded app instead: see `module_app`."""
 
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 
 import pytest
+from flask import Flask
 from helpers import TEST_PASSWORD, post_form
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel
@@ -34,19 +37,79 @@ def migrated(database_url) -> str:
     return database_url
 
 
-@pytest.fixture
-def app(migrated, tmp_path):
-    app = create_app(
+def _new_app(database_url: str, index_dir) -> Flask:
+    return create_app(
         {
             "TESTING": True,
-            "DATABASE_URL": migrated,
-            "INDEX_DIR": str(tmp_path / "index"),
+            "DATABASE_URL": database_url,
+            "INDEX_DIR": str(index_dir),
             "SECRET_KEY": "test-secret",
         }
     )
-    yield app
+
+
+def _close(app: Flask) -> None:
     _empty_tables(sql_engine(app))
     sql_engine(app).dispose()
+
+
+_module_apps: set[str] = set()  # modules whose shared app is open
+
+
+@pytest.fixture
+def app(migrated, tmp_path, request):
+    if _module_apps:  # its teardown would empty the tables under the module's shared app
+        pytest.fail(f"{request.module.__name__} uses `module_app`: override `app` with it")
+    app = _new_app(migrated, tmp_path / "index")
+    yield app
+    _close(app)
+
+
+@pytest.fixture(scope="module")
+def module_app(migrated, tmp_path_factory, request):
+    """One app for all the tests of a module that only read, so that its data is seeded (and
+    indexed) once, not before every test. The module seeds it in a module-scoped fixture and
+    overrides `app` with it, so that `client`, `session` and `runner` use it too:
+
+        @pytest.fixture(scope="module")
+        def seeded(module_app, rows_unchanged):
+            ...  # seed module_app
+            with rows_unchanged(module_app):
+                yield
+
+        @pytest.fixture
+        def app(module_app, seeded):
+            return module_app
+
+    The tables are emptied when the module ends. Tests that write belong in another module, on
+    the function-scoped `app`: both use the one database, so a module cannot mix them."""
+    app = _new_app(migrated, tmp_path_factory.mktemp("module-index"))
+    _module_apps.add(request.module.__name__)
+    yield app
+    _module_apps.discard(request.module.__name__)
+    _close(app)
+
+
+@pytest.fixture(scope="session")
+def rows_unchanged():
+    """`with rows_unchanged(app):` around the tests of a read-only module fails it if they
+    added or removed rows: a test that writes belongs on the function-scoped `app`."""
+
+    @contextmanager
+    def check(app: Flask):
+        before = _row_counts(sql_engine(app))
+        yield
+        assert _row_counts(sql_engine(app)) == before, "a test in this read-only module wrote"
+
+    return check
+
+
+def _row_counts(engine) -> dict[str, int]:
+    with engine.connect() as connection:
+        return {
+            table.name: connection.execute(text(f"SELECT COUNT(*) FROM {table.name}")).scalar()
+            for table in SQLModel.metadata.sorted_tables
+        }
 
 
 def _empty_tables(engine) -> None:

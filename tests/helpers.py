@@ -1,8 +1,13 @@
-"""Helpers the tests share: driving forms like a browser does, and where the Contracts Finder
-sample data is."""
+"""Helpers the tests share: driving forms like a browser does, reading search results and
+published suppliers, and where the Contracts Finder sample data is."""
 
 import re
 from pathlib import Path
+
+from sqlalchemy.orm import selectinload
+from sqlmodel import select
+
+from locator.models import Supplier
 
 TEST_PASSWORD = "correct horse battery"
 
@@ -38,6 +43,20 @@ def build_publishable_profile(client) -> None:
         response = post_form(client, f"/profile/section/{slug}", data)
         assert response.status_code == 200
         assert b"saved." in response.data, slug
+
+
+def search_api(client, query: str = "", **params) -> dict:
+    """The JSON API's search results for `query` and `params`, checking it answered 200."""
+    response = client.get("/api/v1/suppliers", query_string={"q": query, **params})
+    assert response.status_code == 200, response.data
+    return response.get_json()
+
+
+def published_suppliers(session) -> list[Supplier]:
+    """Every published supplier, with its accreditations, as the database has them now."""
+    session.expire_all()
+    return list(session.exec(select(Supplier).where(Supplier.status == "published").options(
+        selectinload(Supplier.accreditations))))
 
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,7 +1,7 @@
 """A supplier builds, publishes and maintains its profile through the real pages."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from helpers import MARKETS, ORGANISATION, build_publishable_profile, csrf_token, post_form
 from sqlmodel import select
@@ -231,3 +231,19 @@ def test_control_characters_are_dropped_not_a_database_error(client, session, si
     supplier = _supplier(session)
     assert supplier.description == "Line one\nwith a NUL and a bell."
     assert supplier.services == ["Testing", "Audits"]
+
+
+def test_profile_page_hides_expired_accreditations(client, session, runner):
+    assert runner.invoke(args=["seed", "--demo", "--suppliers", "60"]).exit_code == 0
+    supplier = session.exec(select(Supplier).where(Supplier.status == "published")).first()
+    today = date.today()
+    supplier.accreditations = [
+        Accreditation(type="iso-27001", expires_on=today + timedelta(days=10)),
+        Accreditation(type="pci-dss", expires_on=today - timedelta(days=1)),
+    ]
+    session.add(supplier)
+    session.commit()
+    page = client.get(f"/suppliers/{supplier.slug}").data.decode()
+    assert supplier.name in page
+    assert "ISO 27001" in page
+    assert "PCI DSS" not in page

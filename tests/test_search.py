@@ -1,38 +1,34 @@
-"""Buyer search through the real app: the Whoosh index kept in step with the database, the HTML
-page and the JSON API. Counts are checked against an independent count from the database."""
+"""Buyer search through the real app: the HTML page and the JSON API over 120 demo suppliers,
+seeded and indexed once for the module (every test here only reads; the index kept in step with
+edits is tests/test_search_indexing.py). Counts are checked against an independent count from
+the database."""
 
 import re
-from datetime import date, timedelta
 
 import pytest
+from helpers import published_suppliers, search_api
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markupsafe import escape
 from openapi_spec_validator import validate
-from sqlalchemy.orm import selectinload
 from sqlmodel import select
 
 from locator import search_runtime
-from locator.models import Accreditation, Supplier
-from locator.services import indexing
+from locator.models import Supplier
+
+
+@pytest.fixture(scope="module")
+def seeded(module_app, rows_unchanged):
+    runner = module_app.test_cli_runner()
+    assert runner.invoke(args=["seed", "--demo", "--suppliers", "120"]).exit_code == 0
+    search_runtime.sync(module_app)
+    with rows_unchanged(module_app):
+        yield
 
 
 @pytest.fixture
-def seeded(app, runner):
-    assert runner.invoke(args=["seed", "--demo", "--suppliers", "120"]).exit_code == 0
-    search_runtime.sync(app)
-
-
-def _published(session) -> list[Supplier]:
-    session.expire_all()
-    return list(session.exec(select(Supplier).where(Supplier.status == "published").options(
-        selectinload(Supplier.accreditations))))
-
-
-def _api(client, query: str = "", **params):
-    response = client.get("/api/v1/suppliers", query_string={"q": query, **params})
-    assert response.status_code == 200, response.data
-    return response.get_json()
+def app(module_app, seeded):
+    return module_app
 
 
 def _counts(body, facet):
@@ -40,13 +36,13 @@ def _counts(body, facet):
 
 
 def test_browse_lists_every_published_supplier(client, session, seeded):
-    body = _api(client, per_page=100)
-    assert body["total"] == len(_published(session))
+    body = search_api(client, per_page=100)
+    assert body["total"] == len(published_suppliers(session))
 
 
 def test_region_counts_include_uk_wide_and_are_disjunctive(client, session, seeded):
-    suppliers = _published(session)
-    body = _api(client, region="TLD", sector="health-social-care")
+    suppliers = published_suppliers(session)
+    body = search_api(client, region="TLD", sector="health-social-care")
 
     def in_region(s, code):
         return code in s.regions or "UK" in s.regions
@@ -68,50 +64,10 @@ def test_region_counts_include_uk_wide_and_are_disjunctive(client, session, seed
 
 
 def test_values_within_a_facet_are_ored(client, session, seeded):
-    suppliers = _published(session)
-    body = _api(client, size=["micro", "small"], per_page=100)
+    suppliers = published_suppliers(session)
+    body = search_api(client, size=["micro", "small"], per_page=100)
     assert body["total"] == sum(s.size in ("micro", "small") for s in suppliers)
     assert {r["size"] for r in body["results"]} <= {"micro", "small"}
-
-
-def test_expired_accreditations_do_not_count(app, client, session, seeded):
-    supplier = _published(session)[0]
-    supplier.accreditations = [
-        Accreditation(type="pci-dss", expires_on=date.today() - timedelta(days=1)),
-    ]
-    from locator.services import suppliers as supplier_service
-    supplier_service.record_change(session, supplier)
-    session.commit()
-    search_runtime.sync(app)
-    body = _api(client, accreditation="pci-dss")
-    assert supplier.slug not in [r["slug"] for r in body["results"]]
-
-
-def test_an_edit_is_searchable_after_the_indexer_runs(app, client, session, seeded):
-    from locator.services import suppliers as supplier_service
-
-    supplier = _published(session)[0]
-    assert _api(client, "zyxwvut")["total"] == 0
-    supplier_service.update(session, supplier, {"description": "We also do zyxwvut audits."})
-    assert _api(client, "zyxwvut")["total"] == 0  # not yet applied
-    search_runtime.sync(app)
-    body = _api(client, "zyxwvut")
-    assert [r["slug"] for r in body["results"]] == [supplier.slug]
-    assert "<mark>zyxwvut</mark>" in " ".join(body["results"][0]["highlights"])
-
-    supplier_service.unpublish(session, supplier)
-    search_runtime.sync(app)
-    assert _api(client, "zyxwvut")["total"] == 0
-
-
-def test_index_status_and_reindex_commands(app, runner, session, seeded):
-    status = runner.invoke(args=["index-status"])
-    published = len(_published(session))
-    assert f"Documents in the index:     {published}" in status.output
-    assert "Queued changes not applied: 0" in status.output
-    result = runner.invoke(args=["reindex"])
-    assert result.exit_code == 0, result.output
-    assert f"Indexed {published} published suppliers" in result.output
 
 
 def test_search_page_shows_filters_with_counts_and_removable_tags(client, seeded):
@@ -119,7 +75,7 @@ def test_search_page_shows_filters_with_counts_and_removable_tags(client, seeded
     assert 'role="status"' in page
     assert "suppliers found" in page or "supplier found" in page
     # The page finds what the API finds (and that is not nothing), and lists it.
-    body = _api(client, "care", region="TLD", per_page=10)
+    body = search_api(client, "care", region="TLD", per_page=10)
     assert body["total"] > 0
     found = re.search(r'role="status"[^>]*>([\d,]+) suppliers? found<', page)
     assert found and int(found.group(1).replace(",", "")) == body["total"]
@@ -131,13 +87,13 @@ def test_search_page_shows_filters_with_counts_and_removable_tags(client, seeded
 
 
 def test_newest_sort_orders_by_arrival(client, seeded):
-    body = _api(client, sort="newest", per_page=50)
+    body = search_api(client, sort="newest", per_page=50)
     arrivals = [r["first_published_at"] for r in body["results"]]
     assert arrivals == sorted(arrivals, reverse=True)
 
 
 def test_profile_api_and_openapi(client, session, seeded):
-    supplier = _published(session)[0]
+    supplier = published_suppliers(session)[0]
     body = client.get(f"/api/v1/suppliers/{supplier.slug}").get_json()
     assert body["name"] == supplier.name and "case_studies" in body and "status" not in body
     draft = session.exec(select(Supplier).where(Supplier.status == "draft")).first()
@@ -171,7 +127,7 @@ def test_bad_input_is_200_or_400_never_500(client, seeded, query, status):
 
 def test_per_page_is_bounded(client, seeded):
     assert client.get("/api/v1/suppliers?per_page=100000").status_code == 400
-    assert _api(client, per_page="100")["per_page"] == 100
+    assert search_api(client, per_page="100")["per_page"] == 100
     assert client.get("/search?per_page=100000").status_code == 200  # the page ignores it
 
 
@@ -182,19 +138,3 @@ def test_arbitrary_strings_never_break_search(client, seeded, q, extra):
     for url in ("/api/v1/suppliers", "/search"):
         response = client.get(url, query_string={"q": q, "sector": extra, "page": extra or "1"})
         assert response.status_code in (200, 400)
-
-
-def test_queue_gap_holds_the_cursor_until_old(app, session, seeded):
-    """A lower id committed late (PostgreSQL) must not be skipped: the cursor waits at a gap."""
-    from locator.models import IndexQueueEntry, utcnow
-
-    store = search_runtime.store(app)
-    cursor = store.applied_through()
-    supplier = _published(session)[0]
-    session.add(IndexQueueEntry(id=cursor + 2, supplier_id=supplier.id, enqueued_at=utcnow()))
-    session.commit()
-    result = indexing.apply_pending(session, store)
-    assert result.indexed == 1 and result.cursor == cursor  # applied, but the gap holds
-    session.add(IndexQueueEntry(id=cursor + 1, supplier_id=supplier.id, enqueued_at=utcnow()))
-    session.commit()
-    assert indexing.apply_pending(session, store).cursor == cursor + 2

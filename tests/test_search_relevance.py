@@ -3,8 +3,8 @@
 The fixture suppliers are imported through `locator import` and searched through the JSON API.
 Whether a supplier "won such contracts" is decided here from the awards CSV (the title or
 description of one of its awards, or the award's CPV codes), never from a list of names; CSV rows
-are matched to imported slugs by the converter's own grouping. One test imports once (about
-half a minute): conftest empties the tables after every test, so the import cannot be shared.
+are matched to imported slugs by the converter's own grouping. The suppliers are imported once
+for the module (its tests only read), and each query is its own test.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 
+import pytest
 from helpers import CONTRACTS_FINDER_CSV, CONTRACTS_FINDER_JSONL
 
 from locator import search_runtime
@@ -44,11 +45,23 @@ def _top(client, q: str, n: int) -> list[str]:
     return [result["slug"] for result in response.get_json()["results"]]
 
 
-def test_real_suppliers_rank_for_the_contracts_they_won(app, client, runner):
-    result = runner.invoke(args=["import", str(JSONL_PATH)])
+@pytest.fixture(scope="module")
+def imported(module_app, rows_unchanged):
+    result = module_app.test_cli_runner().invoke(args=["import", str(JSONL_PATH)])
     assert result.exit_code == 0, result.output
-    search_runtime.sync(app)
+    search_runtime.sync(module_app)
+    with rows_unchanged(module_app):
+        yield
 
+
+@pytest.fixture
+def app(module_app, imported):
+    return module_app
+
+
+@pytest.fixture(scope="module")
+def judged() -> tuple[dict[str, set[str]], str]:
+    """The imported slugs that won contracts of each kind queried, and one that won none."""
     # Award rows per imported slug, grouped, checked and slugged as the converter does.
     by_slug = converter.suppliers_by_slug(converter.read_rows(CSV_PATH))
     winners = {
@@ -62,10 +75,15 @@ def test_real_suppliers_rank_for_the_contracts_they_won(app, client, runner):
         (slug for slug in by_slug if not any(slug in won for won in winners.values())),
         key=lambda slug: (-awards[slug], slug),
     )
+    return winners, unrelated
 
-    for q, won in winners.items():
-        assert len(won) >= 5, (q, won)
-        top = _top(client, q, 10)
-        assert len(top) >= 5, (q, top)
-        assert set(top[:5]) <= won, (q, [s for s in top[:5] if s not in won])
-        assert unrelated not in top, (q, unrelated, top)
+
+@pytest.mark.parametrize("q", KINDS)
+def test_real_suppliers_rank_for_the_contracts_they_won(client, judged, q):
+    winners, unrelated = judged
+    won = winners[q]
+    assert len(won) >= 5, (q, won)
+    top = _top(client, q, 10)
+    assert len(top) >= 5, (q, top)
+    assert set(top[:5]) <= won, (q, [s for s in top[:5] if s not in won])
+    assert unrelated not in top, (q, unrelated, top)
