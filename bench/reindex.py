@@ -22,6 +22,7 @@ from sqlmodel import Session
 
 from locator import create_app, search_runtime
 from locator.db import sql_engine
+from locator.forms.records import FormChecker
 from locator.migrate import upgrade
 from locator.services import demo, indexing, transfer
 
@@ -39,7 +40,7 @@ def main() -> None:
     with app.app_context(), Session(engine_db) as session:
         started = time.perf_counter()
         lines = (json.dumps(r) for r in demo.demo_records(args.n, seed=7))
-        report = transfer.import_lines(session, lines)
+        report = transfer.import_lines(session, lines, FormChecker())
         print(f"seeded {report.loaded} suppliers in {time.perf_counter() - started:.0f} s")
         published = indexing.published_count(session)
         store = search_runtime.store(app)

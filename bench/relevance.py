@@ -251,7 +251,8 @@ def evaluate(search: Callable[..., list[str]], queries) -> dict:
 
 
 def engine_search(base: Path, synonyms: Path | None = None) -> Callable[[str], list[str]]:
-    engine = SearchEngine(base, **({"synonyms_path": synonyms} if synonyms else {}))
+    engine = SearchEngine(base, concepts=taxonomies.concepts(),
+                          **({"synonyms_path": synonyms} if synonyms else {}))
     return lambda q, filters=None: [
         hit.slug for hit in engine.search(q, filters=filters, per_page=TOP).hits]
 

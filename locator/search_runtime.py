@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from search_index import IndexStore, SearchEngine, WriterBusy
 
+from . import taxonomies
 from .db import sql_engine
 from .services import indexing
 
@@ -48,7 +49,9 @@ def get_search(app: Flask | None = None) -> SearchEngine:
         with _open_lock:
             search = app.extensions.get(_EXTENSION)
             if search is None:
-                search = app.extensions[_EXTENSION] = SearchEngine(store(app))
+                search = app.extensions[_EXTENSION] = SearchEngine(
+                    store(app), concepts=taxonomies.concepts()
+                )
     return search
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from search_index import ConceptIndex
+
 
 @dataclass(frozen=True)
 class Term:
@@ -118,20 +120,46 @@ def cpv_groups() -> dict[str, str]:
 
 
 def search_cpv(text: str, limit: int = 50) -> list[Term]:
-    """Codes whose number starts with, or whose description contains every word of, `text`."""
+    """Codes for the CPV finder: a code prefix ("722", "72000000-5") finds the codes it starts;
+    words find first the codes they mean (the same concept matcher as search, so "it support"
+    offers IT support services), then codes whose description contains every word."""
     text = text.strip().lower()
     if not text:
         return []
     digits = text.split("-")[0]  # "72000000-5": the check digit is not part of the key
+    labels = cpv_codes()
+    if digits.isdigit():
+        return [Term(c, label) for c, label in labels.items() if c.startswith(digits)][:limit]
+    found = {}
+    for concept in concepts().match(text, limit=limit):
+        code = concept.prefix.ljust(8, "0")
+        if concept.covers_query and code in labels:
+            found[code] = Term(code, labels[code])
     words = text.split()
-    found = []
-    for code, label in cpv_codes().items():
-        lowered = label.lower()
-        if (digits.isdigit() and code.startswith(digits)) or all(w in lowered for w in words):
-            found.append(Term(code, label))
-            if len(found) >= limit:
-                break
-    return found
+    for code, label in labels.items():
+        if len(found) >= limit:
+            break
+        if code not in found and all(w in label.lower() for w in words):
+            found[code] = Term(code, label)
+    return list(found.values())[:limit]
+
+
+@cache
+def buyer_lexicon() -> list[tuple[str, list[str]]]:
+    """Everyday buyer terms and the CPV codes they mean (see `data/SOURCES.md`)."""
+    return [(row["term"], row["cpv_codes"].split()) for row in _read_csv("buyer_lexicon.csv")]
+
+
+LEXICON_WEIGHT, CPV_WEIGHT = 1.0, 0.8  # a buyer's term is a surer sign than a CPV wording
+
+
+@cache
+def concepts() -> ConceptIndex:
+    """Buyer words → CPV codes, for search and the CPV finder: CPV's own descriptions and the
+    buyer lexicon. Built once per process (about a second)."""
+    entries = [(term, codes, LEXICON_WEIGHT) for term, codes in buyer_lexicon()]
+    entries += [(label, [code], CPV_WEIGHT) for code, label in cpv_codes().items()]
+    return ConceptIndex(entries)
 
 
 @cache

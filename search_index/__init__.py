@@ -9,11 +9,13 @@ Public API::
 No Flask and no ``locator`` imports: the app maps its models to plain dicts.
 """
 
+from .concepts import ConceptIndex
 from .engine import Hit, SearchEngine, SearchResult
 from .facets import FACETS, FACETS_BY_NAME, Facet
 from .store import IndexStore, WriterBusy
 
 __all__ = [
+    "ConceptIndex",
     "FACETS",
     "FACETS_BY_NAME",
     "Facet",

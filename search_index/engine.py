@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .concepts import ConceptIndex
 from .facets import ALL, FACETS, FACETS_BY_NAME
 from .highlight import snippets
-from .matching import evaluate, highlight_terms
+from .matching import Evaluation, evaluate, highlight_terms
 from .query import SYNONYMS_PATH, ParsedQuery, analyse, load_synonyms, parse
-from .schema import HIGHLIGHT_FIELDS, TEXT_BOOSTS
+from .schema import CPV_TREE_FIELD, HIGHLIGHT_FIELDS, TEXT_BOOSTS
 from .segments import SegmentData
 from .snapshot import ByteLRU, Snapshot, pack, unpack
 from .store import IndexStore
@@ -35,6 +36,7 @@ MAX_PER_PAGE = 100
 SUGGEST_BELOW = 5  # offer "did you mean" when fewer results than this
 RETIRE_AFTER = 30.0  # seconds a replaced searcher stays open for in-flight searches
 TIER = 1e6  # rank = words matched × TIER + score: scores stay far below it
+CONCEPT_WEIGHT = 6.0  # score for a supplier at a CPV code that fits the query fully
 
 
 @dataclass(frozen=True)
@@ -64,8 +66,10 @@ class SearchEngine:
     """
 
     def __init__(self, base: str | os.PathLike | IndexStore, *, cache_mb: int = 512,
-                 synonyms_path: str | os.PathLike = SYNONYMS_PATH):
+                 synonyms_path: str | os.PathLike = SYNONYMS_PATH,
+                 concepts: ConceptIndex | None = None):
         self.store = base if isinstance(base, IndexStore) else IndexStore(base)
+        self.concepts = concepts
         self._synonyms = load_synonyms(synonyms_path)
         self._postings = ByteLRU(cache_mb << 20)
         self._segments: dict[tuple, SegmentData] = {}
@@ -198,6 +202,8 @@ class SearchEngine:
             base, strict, rank = snap.alive_bits, None, None
         else:
             found = evaluate(parsed, snap)
+            if self.concepts is not None:
+                self._add_concepts(q or "", snap, found)
             strict = found.strict & snap.alive
             base = pack(strict)
             if found.required > 1 and _count(_and(base, masks.values())) < per_page:
@@ -234,6 +240,23 @@ class SearchEngine:
         if not parsed.is_browse and matched_all < SUGGEST_BELOW:
             suggestion = self._better_query(parsed, snap, masks, matched_all)
         return SearchResult(total, page, per_page, hits, facets, suggestion, matched_all)
+
+    def _add_concepts(self, q: str, snap: Snapshot, found: Evaluation) -> None:
+        """Suppliers classified at or near a CPV code the query means gain score, graded by
+        distance in the tree (that code or below it, its category, its group); those at or
+        below a code that accounts for the whole query match it as if they had every word."""
+        gain = np.zeros(snap.size, np.float32)
+        for concept in self.concepts.match(q):
+            levels = [(concept.prefix, 1.0)]
+            levels += [(concept.prefix[:n], g) for n, g in ((5, 0.5), (3, 0.25))
+                       if len(concept.prefix) > n]
+            for prefix, grade in levels:
+                ids = snap.keyword_docs(CPV_TREE_FIELD, prefix)
+                gain[ids] = np.maximum(gain[ids], concept.strength * grade)
+                if grade == 1.0 and concept.covers_query:
+                    found.strict[ids] = True
+                    found.words[ids] = found.required
+        found.scores += CONCEPT_WEIGHT * gain
 
     def _better_query(self, parsed: ParsedQuery, snap: Snapshot, masks, total: int) -> str | None:
         corrected = suggest(parsed, snap)

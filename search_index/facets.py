@@ -41,6 +41,22 @@ def _cpv(codes: Iterable[str]) -> set[str]:
 ANY, ALL = "any", "all"
 
 
+def tree_prefix(code: str) -> str:
+    """A CPV code's place in the tree: its digits without the trailing zeros that mark its
+    level (at least the 2-digit division). "45261000" → "45261"."""
+    digits = re.sub(r"\D", "", str(code))[:8]
+    return digits.rstrip("0").ljust(2, "0") if digits else ""
+
+
+def tree_tokens(codes: Iterable[str]) -> set[str]:
+    """Every level at or above each code, for "this code or anything below it" lookups."""
+    out: set[str] = set()
+    for code in codes:
+        prefix = tree_prefix(code)
+        out.update(prefix[:n] for n in range(2, len(prefix) + 1))
+    return out
+
+
 @dataclass(frozen=True)
 class Facet:
     """``name`` is the public URL parameter, ``field`` the document key and the

@@ -17,6 +17,9 @@ from .query import Alternative, ParsedQuery
 from .schema import TEXT_BOOSTS
 from .snapshot import Snapshot
 
+# A generic word ("firms") in a supplier's text says little about what it does: it only nudges.
+GENERIC_WEIGHT = 0.25
+
 
 def _alternative_matches(snap: Snapshot, alt: Alternative, field: str):
     if alt.kind == "term":
@@ -55,7 +58,7 @@ def _all_matches(snap: Snapshot, alt: Alternative) -> tuple[np.ndarray, np.ndarr
 class Evaluation:
     """What a query matched, over every document.
 
-    ``strict``: every required clause, plus the generic ones unless they would empty it.
+    ``strict``: every required clause (generic words are not required).
     ``words``: how many required clauses each document matches (for "some of your words").
     ``scores``: BM25F summed over every clause a document matches."""
 
@@ -89,12 +92,9 @@ def evaluate(parsed: ParsedQuery, snap: Snapshot) -> Evaluation:
         strict &= mask
         words += mask
         scores += clause_scores
-    for clause in parsed.optional:  # generic words: they count, but never empty the answer
-        mask, clause_scores = _clause(snap, clause)
-        scores += clause_scores
-        narrowed = strict & mask
-        if narrowed.any():
-            strict = narrowed
+    for clause in parsed.optional:  # generic words add a little score, never narrow the answer
+        _, clause_scores = _clause(snap, clause)
+        scores += GENERIC_WEIGHT * clause_scores
     return Evaluation(strict, words, scores, len(parsed.required))
 
 

@@ -16,7 +16,7 @@ from whoosh import columns, fields
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 
 from .analysis import TOKEN_PATTERN, FoldFilter
-from .facets import FACETS
+from .facets import FACETS, tree_tokens
 
 # Text fields and their BM25F boosts: name most, cpv_labels least.
 TEXT_BOOSTS: dict[str, float] = {
@@ -32,6 +32,8 @@ HIGHLIGHT_FIELDS = ("description", "case_studies")
 # Unstemmed words of the vocabulary-rich short fields, for "did you mean".
 SPELL_FIELD = "spell"
 SPELL_SOURCES = ("name", "summary", "services", "accreditation_names", "cpv_labels")
+# Every CPV level a supplier's codes sit at or below, for concept scoring (see concepts.py).
+CPV_TREE_FIELD = "cpv_tree"
 
 class AcronymFilter(Filter):
     """Upper-case acronyms that lower-case into stop words or other words: "IT" would become
@@ -69,6 +71,7 @@ def build_schema() -> fields.Schema:
         "tiebreak": fields.COLUMN(columns.NumericColumn("I", default=0)),
         "name_key": fields.COLUMN(columns.VarBytesColumn()),
         SPELL_FIELD: fields.TEXT(analyzer=SPELL_ANALYZER, phrase=False),
+        CPV_TREE_FIELD: fields.KEYWORD(scorable=False),
     }
     for name in TEXT_BOOSTS:
         spec[name] = fields.TEXT(analyzer=ANALYZER, stored=name in HIGHLIGHT_FIELDS)
@@ -100,6 +103,7 @@ def to_whoosh(doc: dict) -> dict:
         "tiebreak": tiebreak_hash(doc["id"]),
         "name_key": (doc.get("name") or "").casefold().encode("utf-8"),
         SPELL_FIELD: "\n".join(doc.get(f) or "" for f in SPELL_SOURCES),
+        CPV_TREE_FIELD: " ".join(sorted(tree_tokens(doc.get("cpv_codes") or ()))),
     }
     for name in TEXT_BOOSTS:
         out[name] = doc.get(name) or ""

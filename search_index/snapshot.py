@@ -167,6 +167,10 @@ class Snapshot:
         return Postings(_concat([p.ids + off for p, off in parts], np.int32),
                         _concat([p.tf for p, _ in parts], np.float32))
 
+    def keyword_docs(self, field: str, value: str) -> np.ndarray:
+        """Global docnums holding ``value`` in an unscored keyword field."""
+        return self._postings(field, value).ids
+
     def term(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Global docnums holding ``text`` in ``field`` and their BM25 contribution."""
         def make():

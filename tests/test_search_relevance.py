@@ -87,3 +87,51 @@ def test_real_suppliers_rank_for_the_contracts_they_won(client, judged, q):
     assert len(top) >= 5, (q, top)
     assert set(top[:5]) <= won, (q, [s for s in top[:5] if s not in won])
     assert unrelated not in top, (q, unrelated, top)
+
+
+# Buyers' everyday words on the real suppliers (issue: search that speaks buyers' language).
+
+
+def _search(client, **params) -> dict:
+    response = client.get("/api/v1/suppliers", query_string=params)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()
+
+
+def test_a_trade_noun_finds_the_activity(client):
+    for trade, activity in (("roofers", "roofing"), ("caterers", "catering")):
+        by_trade = {r["slug"] for r in _search(client, q=trade, per_page=100)["results"]}
+        by_activity = [r["slug"] for r in _search(client, q=activity, per_page=5)["results"]]
+        # ("catering" also has synonyms of its own, so one of its top five may differ.)
+        assert len(set(by_activity) & by_trade) >= 4, trade
+
+
+def test_a_british_spelling_finds_the_american_one(client):
+    assert _search(client, q="tyres")["matched"]["all"] == _search(client, q="tires")[
+        "matched"]["all"] > 0
+
+
+def test_a_filler_word_never_empties_the_answer(client):
+    plain = _search(client, q="catering")
+    for filler in ("firms", "companies", "providers", "contractors", "suppliers"):
+        with_filler = _search(client, q=f"catering {filler}")
+        assert with_filler["matched"]["all"] >= plain["matched"]["all"] > 0, filler
+
+
+def test_some_words_results_are_labelled_in_json_and_html(client):
+    found = _search(client, q="roofing asbestos minibus", per_page=50)
+    assert found["matched"]["all"] < found["total"]
+    matches = [r["match"] for r in found["results"]]
+    assert "some" in matches and matches == sorted(matches)  # "all" before "some"
+    page = client.get("/search", query_string={"q": "roofing asbestos minibus"})
+    assert b"Suppliers matching some of your words" in page.data
+
+
+def test_the_cpv_finder_offers_what_everyday_phrases_mean(client):
+    def top(q):
+        return [r["label"] for r in client.get("/api/v1/cpv", query_string={"q": q}).get_json()[
+            "results"]][:3]
+
+    assert any("support" in label.lower() for label in top("it support"))
+    assert not top("cyber")[0].lower().startswith("cybercaf")
+    assert any("refuse" in label.lower() or "skip" in label.lower() for label in top("skip hire"))

@@ -59,3 +59,25 @@ def test_engine_finds_the_activity_from_the_trade_and_the_spelling(build, make_d
     assert [h.id for h in engine.search("roofers").hits] == ["1"]
     assert [h.id for h in engine.search("colour printing").hits] == ["2"]
     assert [h.id for h in engine.search("wifi").hits] == ["3"]
+
+
+def test_concepts_rank_suppliers_classified_under_what_the_buyer_means(tmp_path, make_doc):
+    from search_index import ConceptIndex, IndexStore, SearchEngine
+
+    docs = [
+        make_doc(1, name="Alpha", description="Waste services for councils.",
+                 cpv_codes=["90512000"]),  # refuse transport: what "skip hire" means here
+        make_doc(2, name="Beta", description="Hire of marquees.", cpv_codes=["39522530"]),
+        make_doc(3, name="Gamma", description="Waste advice.", cpv_codes=["90513000"]),
+    ]
+    IndexStore(tmp_path).rebuild(docs, applied_through=0)
+    concepts = ConceptIndex([("skip hire", ["90512000"], 1.0)])
+    engine = SearchEngine(tmp_path, concepts=concepts)
+    result = engine.search("skip hire")
+    # Alpha never says "skip" or "hire" but sits at the code the words mean: it matches all.
+    assert [(h.id, h.match) for h in result.hits][:1] == [("1", "all")]
+    # Beta matches one word of two; Gamma, only near the code and with no word, is not listed.
+    assert [(h.id, h.match) for h in result.hits] == [("1", "all"), ("2", "some")]
+    assert engine.search("skip hire", filters={"region": ["TLZ"]}).total == 0
+    without = SearchEngine(tmp_path)
+    assert "1" not in [h.id for h in without.search("skip hire").hits if h.match == "all"]
