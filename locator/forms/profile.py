@@ -21,7 +21,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import IntegerField, SubmitField
 from wtforms.validators import (
     DataRequired,
-    NumberRange,
     ValidationError,
 )
 
@@ -403,11 +402,6 @@ class CaseStudyForm(FlaskForm):
         widget=GovTextInput(),
         validators=[
             DataRequired("Enter the year the work finished, like 2024"),
-            NumberRange(
-                min=1950,
-                max=date.today().year + 1,
-                message="Enter a year between 1950 and next year",
-            ),
         ],
     )
     challenge = text_field(
@@ -433,6 +427,11 @@ class CaseStudyForm(FlaskForm):
         message="Enter a link in the correct format, like https://example.co.uk",
     )
     submit = SubmitField("Save case study", widget=GovSubmitInput())
+
+    def validate_year(self, field):
+        """Next year is worked out on each check, not once when the server started."""
+        if field.data is not None and not 1950 <= field.data <= date.today().year + 1:
+            raise ValidationError("Enter a year between 1950 and next year")
 
     def changes(self) -> dict:
         return form_data(self)
