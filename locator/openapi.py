@@ -28,7 +28,7 @@ def _filter_parameters(place: str) -> list[dict]:
             "explode": True,
             "schema": _array(STRING),
             "description": f"{facet.title}. Repeat to select several values: a supplier matches "
-            f"{'all' if facet.match == 'all' else 'any'} of them. Different filters are ANDed. "
+            f"{facet.match} of them. Different filters are ANDed. "
             "Unknown values are ignored.",
         }
         for facet in facets.offered_on(place)

@@ -33,8 +33,9 @@ TRADE_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
 PLURAL_ENDINGS = ("iers", "ians", "ors", "ers", "ists")
 
 
-def _words(name: str) -> frozenset[str]:
-    lines = (DATA / name).read_text(encoding="utf-8").splitlines()
+def read_word_list(path: Path) -> frozenset[str]:
+    """A data file of one lower-case word a line; ``#`` starts a comment."""
+    lines = path.read_text(encoding="utf-8").splitlines()
     return frozenset(w for line in lines if (w := line.split("#", 1)[0].strip().lower()))
 
 
@@ -48,12 +49,12 @@ def spellings() -> dict[str, str]:
 
 @cache
 def activity_words() -> frozenset[str]:
-    return _words("activity_words.txt")
+    return read_word_list(DATA / "activity_words.txt")
 
 
 @cache
 def trade_noun_exceptions() -> frozenset[str]:
-    return _words("trade_noun_exceptions.txt")
+    return read_word_list(DATA / "trade_noun_exceptions.txt")
 
 
 def trade_activity(word: str) -> str | None:

@@ -199,19 +199,20 @@ class SearchEngine:
         masks = {name: snap.facet_mask(name, values, FACETS_BY_NAME[name].match == ALL)
                  for name, values in selected.items()}
         if parsed.is_browse:
-            base, strict, rank = snap.alive_bits, None, None
+            base, strict, rank, scores = snap.alive_bits, None, None, None
         else:
             found = evaluate(parsed, snap)
             if self.concepts is not None:
                 self._add_concepts(q or "", snap, found)
             strict = found.strict & snap.alive
             base = pack(strict)
-            if found.required > 1 and _count(_and(base, masks.values())) < per_page:
+            matched_all = _count(_and(base, masks.values()))
+            if found.required > 1 and matched_all < per_page:
                 some = found.some(-(-found.required // 2)) & snap.alive
                 base = pack(strict | some)
             # Every word first, then by how many words, then by score.
             tier = np.where(strict, found.required + 1, found.words).astype(np.float64)
-            rank = tier * TIER + found.scores
+            rank, scores = tier * TIER + found.scores, found.scores
         matched = _and(base, masks.values())
         facets = {}
         for facet in FACETS:
@@ -222,7 +223,8 @@ class SearchEngine:
                                                 selected.get(facet.name, ()))
 
         total = _count(matched)
-        matched_all = total if strict is None else _count(_and(pack(strict), masks.values()))
+        if strict is None:
+            matched_all = total
         start = (page - 1) * per_page
         docnums = _page(snap, unpack(matched, snap.size), rank, strict, sort, start, per_page)
         terms = frozenset() if parsed.is_browse else highlight_terms(parsed, snap, HIGHLIGHT_FIELDS)
@@ -232,7 +234,7 @@ class SearchEngine:
             hits.append(Hit(
                 id=stored["id"],
                 slug=stored.get("slug", ""),
-                score=float(rank[d] % TIER) if rank is not None else 0.0,
+                score=float(scores[d]) if scores is not None else 0.0,
                 highlights=snippets(stored, terms),
                 match="all" if strict is None or strict[d] else "some",
             ))

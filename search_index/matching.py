@@ -1,7 +1,7 @@
 """Evaluate a parsed query against a snapshot: a boolean match mask and BM25F
 scores over every document, built from cached per-term arrays.
 
-Clauses are ANDed (generic words only where they leave something); a clause's
+Clauses are ANDed (generic words only add score); a clause's
 alternatives (synonyms) are ORed; each alternative may match in any text field,
 weighted by the field's boost. How many clauses each document matches is kept,
 so the engine can offer suppliers that match some of the words.

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .analysis import read_word_list
 from .schema import ANALYZER
 
 MAX_QUERY_CHARS = 500
@@ -42,7 +43,7 @@ class Clause:
     text: str
     alternatives: tuple[Alternative, ...]
     kind: str  # "word", "phrase" or "prefix", as typed
-    generic: bool = False  # a filler word ("firms"): counts when present, never empties
+    generic: bool = False  # a filler word ("firms"): nudges the score, never required
 
 
 @dataclass(frozen=True)
@@ -106,12 +107,7 @@ def load_synonyms(path: Path = SYNONYMS_PATH) -> dict[tuple[str, ...], tuple[str
 @lru_cache(maxsize=4)
 def load_generic_words(path: Path = GENERIC_WORDS_PATH) -> frozenset[str]:
     """Generic procurement words, as typed (lower case): see the data file's header."""
-    words = set()
-    for line in path.read_text(encoding="utf-8").splitlines():
-        word = line.split("#", 1)[0].strip().lower()
-        if word:
-            words.add(word)
-    return frozenset(words)
+    return read_word_list(path)
 
 
 def _words(text: str) -> list[tuple[str, bool]]:

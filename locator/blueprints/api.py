@@ -6,7 +6,7 @@ from datetime import date
 
 from flask import Blueprint, abort, current_app, jsonify, request, url_for
 
-from .. import facets, openapi, taxonomies
+from .. import openapi, taxonomies
 from ..db import get_session
 from ..login import csrf
 from ..search_runtime import get_search
@@ -23,7 +23,7 @@ def search_suppliers():
         search_request = search.parse(request.args, api=True)
     except search.BadSearch as error:
         abort(400, description=str(error))
-    page = search.run(get_session(), get_search(), search_request, facets.API)
+    page = search.run(get_session(), get_search(), search_request)
     today = date.today()
     return jsonify(
         {

@@ -5,33 +5,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from .. import profile_sections
 from ..models import Supplier
 
+# What the sections hold (see profile_sections.py), plus what the service itself records.
 PROFILE_FIELDS = (
-    "name",
     "slug",
-    "companies_house_number",
-    "charity_number",
-    "ppon",
-    "website",
-    "summary",
-    "description",
-    "services",
-    "staff_band",
-    "turnover_band",
-    "balance_sheet_band",
-    "legal_form",
-    "supplier_types",
-    "sectors",
-    "regions",
-    "cpv_codes",
-    "sic_codes",
-    "frameworks",
-    "social_value",
-    "social_value_model",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
+    *(name for section in profile_sections.SECTIONS for name in section.fields),
+    "social_value_model",  # the Social Value Model version the commitments answer
     "status",
     "first_published_at",
     "created_at",

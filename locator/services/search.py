@@ -39,6 +39,7 @@ class SearchRequest:
     sort: str = "relevance"
     page: int = 1
     per_page: int = PER_PAGE
+    place: str = manifest.SEARCH  # the page or API asking: which facets it offers
 
     def without(self, name: str, value: str) -> dict:
         """Query parameters for the same search with one filter value removed (page reset)."""
@@ -92,14 +93,16 @@ def parse(args: Mapping, *, api: bool = False) -> SearchRequest:
     sort = args.get("sort") or "relevance"
     if sort not in SORTS:
         raise BadSearch(f"sort must be one of: {', '.join(SORTS)}")
+    place = manifest.API if api else manifest.SEARCH
     return SearchRequest(
         q=_clean_query(args.get("q", "")),
-        filters=parse_filters(args, manifest.API if api else manifest.SEARCH),
+        filters=parse_filters(args, place),
         sort=sort,
         page=_whole_number(args.get("page"), "page", 1, 1, 10_000),
         per_page=_whole_number(args.get("per_page"), "per_page", PER_PAGE, 1, MAX_PER_PAGE)
         if api
         else PER_PAGE,
+        place=place,
     )
 
 
@@ -178,9 +181,7 @@ def _facets(session: Session, raw: Mapping, place: str) -> dict[str, list[FacetV
     return facets
 
 
-def run(
-    session: Session, engine: SearchEngine, request: SearchRequest, place: str = manifest.SEARCH
-) -> SearchPage:
+def run(session: Session, engine: SearchEngine, request: SearchRequest) -> SearchPage:
     result = engine.search(
         request.q,
         request.filters,
@@ -204,7 +205,7 @@ def run(
         total=result.total,
         results=results,
         highlights={int(hit.id): hit.highlights for hit in result.hits},
-        facets=_facets(session, result.facets, place),
+        facets=_facets(session, result.facets, request.place),
         suggestion=result.suggestion,
         matched_all=result.matched_all,
         matches={int(hit.id): hit.match for hit in result.hits},
