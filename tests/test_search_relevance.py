@@ -125,6 +125,9 @@ def test_some_words_results_are_labelled_in_json_and_html(client):
     assert "some" in matches and matches == sorted(matches)  # "all" before "some"
     page = client.get("/search", query_string={"q": "roofing asbestos minibus"})
     assert b"Suppliers matching some of your words" in page.data
+    every = found["matched"]["all"]
+    expected = f"{every} supplier{'' if every == 1 else 's'}" if every else "No supplier"
+    assert f"{expected} matched every word.".encode() in page.data
 
 
 def test_the_cpv_finder_offers_what_everyday_phrases_mean(client):
