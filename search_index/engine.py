@@ -36,7 +36,7 @@ MAX_PER_PAGE = 100
 SUGGEST_BELOW = 5  # offer "did you mean" when fewer results than this
 RETIRE_AFTER = 30.0  # seconds a replaced searcher stays open for in-flight searches
 TIER = 1e6  # rank = words matched × TIER + score: scores stay far below it
-CONCEPT_WEIGHT = 6.0  # score for a supplier at a CPV code that fits the query fully
+CONCEPT_WEIGHT = 1.5  # a supplier at a CPV code that fits the query fully, in best-text-scores
 
 
 @dataclass(frozen=True)
@@ -246,7 +246,14 @@ class SearchEngine:
     def _add_concepts(self, q: str, snap: Snapshot, found: Evaluation) -> None:
         """Suppliers classified at or near a CPV code the query means gain score, graded by
         distance in the tree (that code or below it, its category, its group); those at or
-        below a code that accounts for the whole query match it as if they had every word."""
+        below a code that accounts for the whole query match it as if they had every word.
+
+        Text scores are first divided by the query's best text score, so a concept's weight
+        means the same for every query: BM25 sums grow with the number of words and fields
+        matched, and a fixed weight was lost beside long queries and supplier names."""
+        best = float(np.max(found.scores, where=snap.alive, initial=0.0))
+        if best > 0:
+            found.scores /= best
         gain = np.zeros(snap.size, np.float32)
         for concept in self.concepts.match(q):
             levels = [(concept.prefix, 1.0)]

@@ -81,3 +81,23 @@ def test_concepts_rank_suppliers_classified_under_what_the_buyer_means(tmp_path,
     assert engine.search("skip hire", filters={"region": ["TLZ"]}).total == 0
     without = SearchEngine(tmp_path)
     assert "1" not in [h.id for h in without.search("skip hire").hits if h.match == "all"]
+
+
+def test_a_concept_outweighs_a_name_full_of_the_words(tmp_path, make_doc):
+    """Concept scores are weighed against the query's best text score, not added raw: a
+    supplier classified at the code the words mean, whose text says them once, ranks above one
+    whose name and text repeat them but which is classified elsewhere."""
+    from search_index import ConceptIndex, IndexStore, SearchEngine
+
+    docs = [
+        make_doc(1, name="Skip Hire Skips Direct", summary="Skip hire. Skips for hire.",
+                 services="Skip hire", description="Skip hire, skip hire and more skip hire.",
+                 cpv_codes=["39522530"]),
+        make_doc(2, name="Alpha", description="Waste transport and skip hire for councils.",
+                 cpv_codes=["90512000"]),
+    ] + [make_doc(i, name=f"Other {i}", description="Grounds maintenance.") for i in range(3, 9)]
+    IndexStore(tmp_path).rebuild(docs, applied_through=0)
+    engine = SearchEngine(tmp_path, concepts=ConceptIndex([("skip hire", ["90512000"], 1.0)]))
+    assert [h.id for h in engine.search("skip hire").hits] == ["2", "1"]
+    # Without a concept the text alone decides.
+    assert [h.id for h in SearchEngine(tmp_path).search("skip hire").hits] == ["1", "2"]
