@@ -37,6 +37,11 @@ class FilterGroup:
     def has_selection(self) -> bool:
         return any(option.checked for option in self.options)
 
+    @property
+    def hint(self) -> str:
+        """What ticking several values means, shown under the group's title."""
+        return f"Suppliers with {'all' if self.match == 'all' else 'any'} of those you select"
+
 
 @dataclass(frozen=True)
 class ChosenFilter:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -170,6 +171,21 @@ def sic_codes() -> dict[str, str]:
 @cache
 def accreditation_types() -> dict[str, dict]:
     return {entry["id"]: entry for entry in _read_json("accreditations.json")}
+
+
+def accreditations_held(types: Iterable[str]) -> set[str]:
+    """The accreditation types a supplier counts as holding: its own and every lower grade they
+    imply ("implies" in accreditations.json), transitively. Leader (level 3) of Disability
+    Confident implies Employer, which implies Committed."""
+    catalogue = accreditation_types()
+    held: set[str] = set()
+    pending = list(types)
+    while pending:
+        type_ = pending.pop()
+        if type_ not in held:
+            held.add(type_)
+            pending.extend(catalogue.get(type_, {}).get("implies", ()))
+    return held
 
 
 def accreditation_label(type_: str, other_name: str | None = None) -> str:

@@ -95,7 +95,7 @@ FACETS: tuple[Facet, ...] = (
     Facet("size", "size", multi=False),
     Facet("legal_form", "legal_form", multi=False),
     Facet("supplier_type", "supplier_types", multi=True),
-    Facet("accreditation", "accreditations", multi=True),
+    Facet("accreditation", "accreditations", multi=True, match=ALL),
     Facet("cpv", "cpv_codes", multi=True, derive=_cpv),
     Facet("framework", "frameworks", multi=True),
     Facet("social_value", "social_value", multi=True),

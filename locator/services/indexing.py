@@ -60,7 +60,9 @@ def supplier_document(supplier: Supplier, today: date) -> dict:
         "size": supplier.size,
         "legal_form": supplier.legal_form or "other",
         "supplier_types": list(supplier.supplier_types),
-        "accreditations": sorted({a.type for a in current if a.type != "other"}),
+        "accreditations": sorted(
+            taxonomies.accreditations_held(a.type for a in current if a.type != "other")
+        ),
         "cpv_codes": list(supplier.cpv_codes),
         "frameworks": sorted({slugify(f["name"]) for f in supplier.frameworks}),
         "social_value": [item["mission"] for item in supplier.social_value],
