@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from search_index import FACETS_BY_NAME, Facet
+from search_index.facets import tree_prefix
 
 from . import sizes, taxonomies
 
@@ -28,7 +29,8 @@ Vocabulary = Callable[[], Mapping[str, str]]
 class FilterFacet:
     """``vocabulary`` gives every accepted value with its label; None means free text (any slug
     is accepted and labels come from the suppliers). ``listed`` narrows what is shown as
-    checkboxes (a selected value is always shown). ``plural`` labels the digest's form fields."""
+    checkboxes (a selected value is always shown). ``plural`` labels the digest's form fields.
+    ``normalise`` turns a value as written in a URL into the vocabulary's form."""
 
     name: str
     title: str
@@ -36,6 +38,7 @@ class FilterFacet:
     vocabulary: Vocabulary | None
     offered: frozenset[str]
     listed: Vocabulary | None = None
+    normalise: Callable[[str], str] = str.strip
 
     @property
     def index(self) -> Facet:
@@ -57,8 +60,18 @@ def _accreditations() -> dict[str, str]:
 
 @cache
 def _cpv_levels() -> dict[str, str]:
-    """Divisions and groups: the CPV values the index derives (see `search_index.facets`)."""
-    return {**taxonomies.cpv_divisions(), **taxonomies.cpv_groups()}
+    """Divisions ("45") and groups ("452"), the levels the index counts, and every full code
+    ("45261000": that code and everything below it)."""
+    return {**taxonomies.cpv_divisions(), **taxonomies.cpv_groups(), **taxonomies.cpv_codes()}
+
+
+def _cpv_value(raw: str) -> str:
+    """ "45261000-3" → "45261000" (the check digit is optional); a division's or group's full
+    code ("45000000", "45200000") → its short form, so it ticks that checkbox."""
+    code = raw.strip().split("-")[0]
+    short = tree_prefix(code) if len(code) == 8 and code.isdigit() else ""
+    counted = short in taxonomies.cpv_divisions() or short in taxonomies.cpv_groups()
+    return short if counted else code
 
 
 _EVERYWHERE = frozenset({SEARCH, API, ARRIVALS, DIGEST})
@@ -87,6 +100,7 @@ MANIFEST: tuple[FilterFacet, ...] = (
         _cpv_levels,
         _EVERYWHERE,
         listed=taxonomies.cpv_divisions,
+        normalise=_cpv_value,
     ),
     FilterFacet("framework", "Framework", "Frameworks", None, _SEARCHES),
     FilterFacet(

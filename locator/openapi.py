@@ -29,7 +29,9 @@ def _filter_parameters(place: str) -> list[dict]:
             "schema": _array(STRING),
             "description": f"{facet.title}. Repeat to select several values: a supplier matches "
             f"{facet.match} of them. Different filters are ANDed. "
-            "Unknown values are ignored.",
+            "An unknown value is an error (400)."
+            + (" A full 8-digit CPV code (check digit optional) matches that code and every "
+               "code below it." if facet.name == "cpv" else ""),
         }
         for facet in facets.offered_on(place)
     ]
@@ -41,7 +43,10 @@ def _search_parameters() -> list[dict]:
             "name": "q",
             "in": "query",
             "schema": STRING,
-            "description": 'Words to find (ANDed). "Quoted phrases" and a trailing * work.',
+            "description": 'Words to find (ANDed). "Quoted phrases" and a trailing * work. '
+            "A place named in the words (\"in Yorkshire\", \"Scottish\") becomes a region "
+            "filter, a CPV code a category filter, and a listed supplier's Companies House "
+            "number finds that supplier; `interpreted` says what was read.",
         },
         {"name": "sort", "in": "query", "schema": {"type": "string", "enum": list(SORTS)}},
         {
@@ -243,6 +248,25 @@ def document(server_url: str, config: dict) -> dict:
                         ),
                         "facets": {"type": "object", "additionalProperties": _array(facet_value)},
                         "suggestion": NULLABLE_STRING,
+                        "interpreted": {
+                            "type": "object",
+                            "nullable": True,
+                            "description": "How `q` was read, when the search differs from its "
+                            "words (null otherwise): `q` as sent and the words `searched`; "
+                            "`regions` added as filters for a `place` it named; a `cpv` code it "
+                            "held, now a filter; the `company_number` of the supplier it found; "
+                            "`corrected_from`, a spelling that matched no supplier in full, so "
+                            "the search ran with a corrected one",
+                            "properties": {
+                                "q": STRING,
+                                "searched": STRING,
+                                "regions": _array(STRING),
+                                "place": NULLABLE_STRING,
+                                "cpv": NULLABLE_STRING,
+                                "company_number": NULLABLE_STRING,
+                                "corrected_from": NULLABLE_STRING,
+                            },
+                        },
                     },
                 },
                 "Arrivals": {

@@ -91,3 +91,11 @@ def chosen_filters(
         for name, values in selected.items()
         for value in values
     ]
+
+
+def rejected_filters(rejected: Sequence[tuple[str, str]]) -> list[str]:
+    """A sentence for each filter value in the URL that is not known, so it was not applied."""
+    return [
+        f"{manifest.BY_NAME[name].title}: “{value}” is not a value we know, so it was not applied."
+        for name, value in rejected
+    ]

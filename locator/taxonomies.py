@@ -117,7 +117,12 @@ def cpv_divisions() -> dict[str, str]:
 
 @cache
 def cpv_groups() -> dict[str, str]:
-    return {code[:3]: label for code, label in cpv_codes().items() if code[3:] == "00000"}
+    """Three-digit CPV groups ("722" → "Software programming …"); a division is not a group."""
+    return {
+        code[:3]: label
+        for code, label in cpv_codes().items()
+        if code[3:] == "00000" and code[2] != "0"
+    }
 
 
 def search_cpv(text: str, limit: int = 50) -> list[Term]:
@@ -203,3 +208,10 @@ def social_value_model() -> dict:
 @cache
 def social_value_missions() -> dict[str, str]:
     return {m["id"]: m["title"] for m in social_value_model()["missions"]}
+
+
+@cache
+def place_names() -> dict[str, tuple[str, ...]]:
+    """Place names a buyer may type ("in Yorkshire", "Scottish", "Leeds"), lower-case, to the
+    ITL1 regions they lie in."""
+    return {row["place"]: tuple(row["regions"].split()) for row in _read_csv("place_names.csv")}

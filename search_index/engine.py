@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .concepts import ConceptIndex
-from .facets import ALL, FACETS, FACETS_BY_NAME
+from .facets import ALL, CPV_TREE_FIELD, FACETS, FACETS_BY_NAME
 from .highlight import snippets
 from .matching import Evaluation, evaluate, highlight_terms
 from .query import SYNONYMS_PATH, ParsedQuery, analyse, load_synonyms, parse
-from .schema import CPV_TREE_FIELD, HIGHLIGHT_FIELDS, TEXT_BOOSTS
+from .schema import HIGHLIGHT_FIELDS, TEXT_BOOSTS
 from .segments import SegmentData
 from .snapshot import ByteLRU, Snapshot, pack, unpack
 from .store import IndexStore
@@ -179,6 +179,7 @@ class SearchEngine:
         sort: str = "relevance",
         page: int = 1,
         per_page: int = 20,
+        ids: Iterable[str] | None = None,
     ) -> SearchResult:
         """Search, filter, count facets and return one page of hits.
 
@@ -187,7 +188,9 @@ class SearchEngine:
         names are ignored and unknown values match nothing. Facet counts are
         disjunctive (each "any" facet counted without its own selection; an "all"
         facet counts what adding a value would leave); a selected value is always
-        listed, if need be with count 0.
+        listed, if need be with count 0. ``ids``, if given, restricts the search to
+        those documents (a supplier found by an identifier such as its Companies House
+        number).
         """
         snap = self._snap
         parsed = parse(q, self._synonyms)
@@ -198,6 +201,8 @@ class SearchEngine:
         selected = _clean_filters(filters)
         masks = {name: snap.facet_mask(name, values, FACETS_BY_NAME[name].match == ALL)
                  for name, values in selected.items()}
+        if ids is not None:
+            masks[_IDS] = _id_mask(snap, ids)
         if parsed.is_browse:
             base, strict, rank, scores = snap.alive_bits, None, None, None
         else:
@@ -276,6 +281,16 @@ class SearchEngine:
         return corrected if _count(found) > total else None
 
 
+_IDS = ""  # the key of the ``ids`` restriction among the filter masks: no facet's name
+
+
+def _id_mask(snap: Snapshot, ids: Iterable[str]) -> np.ndarray:
+    mask = np.zeros(snap.size, bool)
+    for doc_id in ids:
+        mask[snap.keyword_docs("id", str(doc_id))] = True
+    return pack(mask)
+
+
 def _count(bits: np.ndarray) -> int:
     return int(np.bitwise_count(bits).sum())
 
@@ -298,13 +313,18 @@ def _and(base: np.ndarray, masks) -> np.ndarray:
 
 
 def _facet_entries(snap: Snapshot, name: str, within: np.ndarray, selected) -> list:
+    """(value, count, selected) for every value with a count and every selected value (a
+    selected value the column does not count, such as a deep CPV code, is counted alone)."""
     counts = snap.facet_counts(name, within)
     values = snap.facets[name].values
     chosen = set(selected)
     entries = [(v, int(c), v in chosen) for v, c in zip(values, counts, strict=True)
                if c or v in chosen]
     known = set(values)
-    entries += [(v, 0, True) for v in selected if v not in known]
+    for value in selected:
+        if value not in known:
+            bits = snap.value_bits(name, value)
+            entries.append((value, 0 if bits is None else _count(bits & within), True))
     return sorted(entries)
 
 

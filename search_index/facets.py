@@ -29,16 +29,14 @@ def _regions(values: Iterable[str]) -> set[str]:
 
 
 def _cpv(codes: Iterable[str]) -> set[str]:
-    """8-digit CPV codes become their division (2 digits) and group (3 digits)."""
-    out: set[str] = set()
-    for code in codes:
-        digits = re.sub(r"\D", "", str(code))
-        if len(digits) >= 3:
-            out.update((digits[:2], digits[:3]))
-    return out
+    """8-digit CPV codes become their division (2 digits) and, below division level, their
+    group (3 digits): the levels counted as facet values."""
+    return {prefix for prefix in tree_tokens(codes) if len(prefix) <= 3}
 
 
 ANY, ALL = "any", "all"
+# Every CPV level a supplier's codes sit at or below: deep CPV filters and concept scoring.
+CPV_TREE_FIELD = "cpv_tree"
 
 
 def tree_prefix(code: str) -> str:
@@ -62,13 +60,17 @@ class Facet:
     """``name`` is the public URL parameter, ``field`` the document key and the
     Whoosh keyword field, ``multi`` whether the document holds a list. ``match``
     says what selecting several values means: a document with ``any`` of them,
-    or only one with ``all`` of them."""
+    or only one with ``all`` of them. ``tree_field``, for a code tree (CPV), is the
+    keyword field holding every level of a document's codes (``tree_tokens``): only
+    the levels ``derive`` gives are counted, and a filter on a deeper code
+    ("45261000": that code and everything below it) is matched through this field."""
 
     name: str
     field: str
     multi: bool
     derive: Callable[[Iterable[str]], set[str]] = set
     match: str = ANY
+    tree_field: str | None = None
 
     def values(self, doc: dict) -> set[str]:
         raw = doc.get(self.field)
@@ -78,9 +80,13 @@ class Facet:
         clean = (_as_token(v) for v in items)
         return {v for v in self.derive(v for v in clean if v)}
 
-    def accepts(self, values: set[str], selected: Iterable[str]) -> bool:
-        """Whether a document with these facet ``values`` passes a filter on ``selected``."""
-        wanted = set(selected)
+    def accepts(self, doc: dict, selected: Iterable[str]) -> bool:
+        """Whether ``doc`` passes a filter on ``selected``, as the engine decides it."""
+        if self.tree_field:  # every level of the document's codes, and each code's level
+            values = tree_tokens(doc.get(self.field) or ())
+            wanted = {tree_prefix(v) for v in selected}
+        else:
+            values, wanted = self.values(doc), set(selected)
         return wanted <= values if self.match == ALL else bool(wanted & values)
 
 
@@ -96,7 +102,7 @@ FACETS: tuple[Facet, ...] = (
     Facet("legal_form", "legal_form", multi=False),
     Facet("supplier_type", "supplier_types", multi=True),
     Facet("accreditation", "accreditations", multi=True, match=ALL),
-    Facet("cpv", "cpv_codes", multi=True, derive=_cpv),
+    Facet("cpv", "cpv_codes", multi=True, derive=_cpv, tree_field=CPV_TREE_FIELD),
     Facet("framework", "frameworks", multi=True),
     Facet("social_value", "social_value", multi=True),
 )

@@ -16,7 +16,7 @@ from whoosh import columns, fields
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 
 from .analysis import TOKEN_PATTERN, FoldFilter
-from .facets import FACETS, tree_tokens
+from .facets import CPV_TREE_FIELD, FACETS, tree_tokens
 
 # Text fields and their BM25F boosts: name most, cpv_labels least.
 TEXT_BOOSTS: dict[str, float] = {
@@ -32,8 +32,6 @@ HIGHLIGHT_FIELDS = ("description", "case_studies")
 # Unstemmed words of the vocabulary-rich short fields, for "did you mean".
 SPELL_FIELD = "spell"
 SPELL_SOURCES = ("name", "summary", "services", "accreditation_names", "cpv_labels")
-# Every CPV level a supplier's codes sit at or below, for concept scoring (see concepts.py).
-CPV_TREE_FIELD = "cpv_tree"
 
 class AcronymFilter(Filter):
     """Upper-case acronyms that lower-case into stop words or other words: "IT" would become

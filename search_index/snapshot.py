@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .facets import FACETS
+from .facets import FACETS, FACETS_BY_NAME, tree_prefix
 from .schema import TEXT_BOOSTS
 from .segments import Postings, SegmentData, decode_postings, phrase_docs
 
@@ -136,15 +136,30 @@ class Snapshot:
 
     # Facets (masks here are packed words, see ``pack``)
 
+    def value_bits(self, name: str, value: str) -> np.ndarray | None:
+        """Documents carrying one facet value (packed), or None if no document does. A value
+        the column does not count, in a facet with a code tree, is looked up in the tree."""
+        col = self.facets[name]
+        if value in col.index:
+            return col.bits[col.index[value]]
+        tree_field = FACETS_BY_NAME[name].tree_field
+        token = tree_prefix(value) if tree_field else ""
+        ids = self.keyword_docs(tree_field, token) if token else ()
+        if not len(ids):
+            return None
+        mask = np.zeros(self.size, bool)
+        mask[ids] = True
+        return pack(mask)
+
     def facet_mask(self, name: str, selected, match_all: bool = False) -> np.ndarray:
         """Documents carrying any (or, with ``match_all``, every one) of ``selected``;
         unknown values match nothing."""
-        col = self.facets[name]
-        rows = [col.index[v] for v in selected if v in col.index]
-        if not rows or (match_all and len(rows) < len(set(selected))):
-            return np.zeros(col.bits.shape[1], np.uint64)
+        rows = [self.value_bits(name, v) for v in dict.fromkeys(selected)]
+        held = [r for r in rows if r is not None]
+        if not held or (match_all and len(held) < len(rows)):
+            return np.zeros(self.facets[name].bits.shape[1], np.uint64)
         combine = np.bitwise_and if match_all else np.bitwise_or
-        return combine.reduce(col.bits[rows], axis=0)
+        return combine.reduce(np.stack(held), axis=0)
 
     def facet_counts(self, name: str, matched: np.ndarray) -> np.ndarray:
         col = self.facets[name]

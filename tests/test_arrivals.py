@@ -56,8 +56,8 @@ def test_filters_follow_search_rules(client, week_of_arrivals):
     assert [r["name"] for r in body["results"]] == ["Wide Reach"]  # UK-wide matches every region
     body = client.get(f"/api/v1/new-arrivals?week={WEEK}&cpv=45&sector=education").get_json()
     assert [r["name"] for r in body["results"]] == ["Late Sunday"]
-    body = client.get(f"/api/v1/new-arrivals?week={WEEK}&sector=bogus").get_json()
-    assert body["total"] == 3  # unknown values are dropped, not matched
+    bogus = client.get(f"/api/v1/new-arrivals?week={WEEK}&sector=bogus")
+    assert bogus.status_code == 400 and "bogus" in bogus.get_json()["error"]  # said, not dropped
 
 
 def test_api_shape(client, week_of_arrivals):

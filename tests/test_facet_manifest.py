@@ -50,10 +50,12 @@ def test_every_index_facet_has_every_part_in_the_manifest():
 def test_parsing_keeps_only_the_filters_a_place_offers():
     args = MultiDict([("sector", "education"), ("legal_form", "cic"), ("sector", "nonsense"),
                       ("framework", "g-cloud-14"), ("unknown", "x")])
-    assert search.parse_filters(args, facets.SEARCH) == {
-        "sector": ["education"], "legal_form": ["cic"], "framework": ["g-cloud-14"]}
+    assert search.read_filters(args, facets.SEARCH) == (
+        {"sector": ["education"], "legal_form": ["cic"], "framework": ["g-cloud-14"]},
+        [("sector", "nonsense")],  # an unknown value is reported; an unknown name is not a filter
+    )
     # New arrivals do not offer legal form or frameworks.
-    assert arrivals.parse_filters(args) == {"sector": ["education"]}
+    assert arrivals.read_filters(args) == ({"sector": ["education"]}, [("sector", "nonsense")])
 
 
 def test_openapi_and_digest_form_offer_the_manifest_facets(app):

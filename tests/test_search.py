@@ -110,7 +110,7 @@ def test_profile_api_and_openapi(client, session, seeded):
 @pytest.mark.parametrize("query,status", [
     ({"page": "0"}, 400), ({"page": "-1"}, 400), ({"page": "abc"}, 400),
     ({"page": "999999"}, 400), ({"sort": "bogus"}, 400),
-    ({"page": "9999"}, 200), ({"nonsense": "x", "region": "Atlantis"}, 200),
+    ({"page": "9999"}, 200), ({"nonsense": "x"}, 200),
     ({"q": "x" * 10_000}, 200), ({"q": '"unbalanced AND OR NOT ( field:x *'}, 200),
     ({"q": "\x00\x1f 🙂"}, 200), ({"q": "!!!"}, 200),
 ])

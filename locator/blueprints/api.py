@@ -39,6 +39,7 @@ def search_suppliers():
                 name: [vars(value) for value in values] for name, values in page.facets.items()
             },
             "suggestion": page.suggestion,
+            "interpreted": _interpreted(page),
         }
     )
 
@@ -69,7 +70,10 @@ def new_arrivals():
         )
     except BadWeek as error:
         abort(400, description=str(error))
-    found = arrivals.for_week(get_session(), week, arrivals.parse_filters(request.args))
+    filters, rejected = arrivals.read_filters(request.args)
+    if rejected:
+        abort(400, description=search.unknown_filter(*rejected[0]))
+    found = arrivals.for_week(get_session(), week, filters)
     today = date.today()
     return jsonify(
         {
@@ -82,6 +86,21 @@ def new_arrivals():
             "next_week": str(week.next()),
         }
     )
+
+
+def _interpreted(page: search.SearchPage) -> dict | None:
+    interpretation = page.interpretation
+    if interpretation is None:
+        return None
+    return {
+        "q": interpretation.typed,
+        "searched": page.request.q,
+        "regions": list(interpretation.regions),
+        "place": interpretation.place or None,
+        "cpv": interpretation.cpv,
+        "company_number": interpretation.company_number,
+        "corrected_from": interpretation.corrected_from,
+    }
 
 
 def _summary(supplier, highlights, today) -> dict:

@@ -19,7 +19,7 @@ def _without(filters: dict[str, list[str]], name: str, value: str) -> dict[str, 
 
 
 def _week_page(week: IsoWeek):
-    filters = arrivals.parse_filters(request.args)
+    filters, rejected = arrivals.read_filters(request.args)
     groups = presenters.filter_groups(facets.ARRIVALS, filters)
     chosen = presenters.chosen_filters(
         filters,
@@ -36,6 +36,7 @@ def _week_page(week: IsoWeek):
         filters=filters,
         groups=groups,
         chosen=chosen,
+        rejected=presenters.rejected_filters(rejected),
     )
 
 
@@ -65,7 +66,7 @@ def archive():
 
 @bp.route("/new-arrivals.atom")
 def atom():
-    filters = arrivals.parse_filters(request.args)
+    filters, rejected = arrivals.read_filters(request.args)
     current = IsoWeek.current()
     first = current
     for _ in range(FEED_WEEKS - 1):

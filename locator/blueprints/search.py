@@ -19,12 +19,19 @@ def search_page():
     except search.BadSearch as error:
         abort(400, description=str(error))
     page = search.run(get_session(), get_search(), search_request)
-    groups = presenters.filter_groups(facets.SEARCH, search_request.filters, page.facets)
+    # The page shows the search as run: the query as read, with any filters it added.
+    shown = page.request
+    groups = presenters.filter_groups(facets.SEARCH, shown.filters, page.facets)
     chosen = presenters.chosen_filters(
-        search_request.filters,
+        shown.filters,
         groups,
-        lambda name, value: url_for("search.search_page", **search_request.without(name, value)),
+        lambda name, value: url_for("search.search_page", **shown.without(name, value)),
     )
     return render_template(
-        "search/index.html", page=page, sorts=search.SORTS, groups=groups, chosen=chosen
+        "search/index.html",
+        page=page,
+        sorts=search.SORTS,
+        groups=groups,
+        chosen=chosen,
+        rejected=presenters.rejected_filters(search_request.rejected),
     )

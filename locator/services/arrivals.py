@@ -25,9 +25,9 @@ from .indexing import supplier_document
 ARCHIVE_WEEKS = 26
 
 
-def parse_filters(args: Mapping) -> dict[str, list[str]]:
-    """Known values of the filters new arrivals offer."""
-    return search.parse_filters(args, manifest.ARRIVALS)
+def read_filters(args: Mapping) -> tuple[dict[str, list[str]], list[tuple[str, str]]]:
+    """Known values of the filters new arrivals offer, and the unknown (filter, value) pairs."""
+    return search.read_filters(args, manifest.ARRIVALS)
 
 
 def _matches(supplier: Supplier, filters: Mapping[str, list[str]], today: date) -> bool:
@@ -36,7 +36,7 @@ def _matches(supplier: Supplier, filters: Mapping[str, list[str]], today: date) 
     document = supplier_document(supplier, today)
     for name, chosen in filters.items():
         facet = manifest.BY_NAME[name].index
-        if not facet.accepts(facet.values(document), chosen):
+        if not facet.accepts(document, chosen):
             return False
     return True
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy.orm import selectinload
@@ -20,6 +20,7 @@ from search_index import SearchEngine
 from .. import facets as manifest
 from ..identifiers import slugify
 from ..models import Supplier
+from . import query_reading
 
 PER_PAGE = 20
 MAX_PER_PAGE = 100
@@ -40,11 +41,12 @@ class SearchRequest:
     page: int = 1
     per_page: int = PER_PAGE
     place: str = manifest.SEARCH  # the page or API asking: which facets it offers
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # unknown (filter, value)s
 
-    def without(self, name: str, value: str) -> dict:
-        """Query parameters for the same search with one filter value removed (page reset)."""
+    def without(self, name: str, *values: str) -> dict:
+        """Query parameters for the same search with filter values removed (page reset)."""
         params = self.params()
-        params[name] = [v for v in params.get(name, []) if v != value]
+        params[name] = [v for v in params.get(name, []) if v not in values]
         params.pop("page", None)
         return params
 
@@ -72,20 +74,28 @@ def _clean_query(raw: str) -> str:
     return " ".join(printable.split())
 
 
-def parse_filters(args: Mapping, place: str) -> dict[str, list[str]]:
+def read_filters(
+    args: Mapping, place: str
+) -> tuple[dict[str, list[str]], list[tuple[str, str]]]:
     """The known values of the filters `place` offers (see `facets.py`) in `args` (a MultiDict:
-    filters may repeat); anything else is dropped, so no unknown name or value reaches a query."""
-    filters = {}
+    filters may repeat), and the (filter, value) pairs that are not known, so no unknown value
+    reaches a query and none is dropped without the caller knowing."""
+    filters, rejected = {}, []
     for facet in manifest.offered_on(place):
-        values = list(dict.fromkeys(v.strip() for v in args.getlist(facet.name) if v.strip()))
-        if facet.vocabulary is None:
-            values = [v for v in values if v == slugify(v, max_length=100)]
-        else:
-            known = facet.vocabulary()
-            values = [v for v in values if v in known]
-        if values:
-            filters[facet.name] = values
-    return filters
+        values = [facet.normalise(v) for v in args.getlist(facet.name) if v.strip()]
+        known = facet.vocabulary() if facet.vocabulary else None
+        for value in dict.fromkeys(values):
+            ok = value in known if known is not None else value == slugify(value, max_length=100)
+            if ok:
+                filters.setdefault(facet.name, []).append(value)
+            else:
+                rejected.append((facet.name, value))
+    return filters, rejected
+
+
+def unknown_filter(name: str, value: str) -> str:
+    """The API's error for a filter value it does not know."""
+    return f"{name} has no value {value!r}: the facets of a search response list the values"
 
 
 def parse(args: Mapping, *, api: bool = False) -> SearchRequest:
@@ -94,9 +104,13 @@ def parse(args: Mapping, *, api: bool = False) -> SearchRequest:
     if sort not in SORTS:
         raise BadSearch(f"sort must be one of: {', '.join(SORTS)}")
     place = manifest.API if api else manifest.SEARCH
+    filters, rejected = read_filters(args, place)
+    if api and rejected:
+        raise BadSearch(unknown_filter(*rejected[0]))
     return SearchRequest(
         q=_clean_query(args.get("q", "")),
-        filters=parse_filters(args, place),
+        filters=filters,
+        rejected=rejected,
         sort=sort,
         page=_whole_number(args.get("page"), "page", 1, 1, 10_000),
         per_page=_whole_number(args.get("per_page"), "per_page", PER_PAGE, 1, MAX_PER_PAGE)
@@ -114,6 +128,25 @@ class FacetValue:
     selected: bool
 
 
+@dataclass(frozen=True)
+class Interpretation:
+    """How the query was read, so the page can say what it did and offer a way back. ``typed``
+    is the query as the buyer wrote it; the request the page shows has been rewritten."""
+
+    typed: str
+    regions: tuple[str, ...] = ()  # region filters added because the query named a place
+    place: str = ""  # that place, as typed
+    cpv: str | None = None  # a CPV code in the query, now a filter
+    company_number: str | None = None  # the query was the number of a listed supplier…
+    company_id: int | None = None  # …this one
+    corrected_from: str | None = None  # nothing matched this spelling; a correction ran
+
+    @property
+    def changed(self) -> bool:
+        """Whether the search differs from the words as typed."""
+        return bool(self.regions or self.cpv or self.company_id or self.corrected_from)
+
+
 @dataclass
 class SearchPage:
     request: SearchRequest
@@ -124,6 +157,7 @@ class SearchPage:
     suggestion: str | None
     matched_all: int = 0  # of `total`, how many match every word; the rest match some
     matches: dict[int, str] = field(default_factory=dict)  # supplier id -> "all" or "some"
+    interpretation: Interpretation | None = None  # set when the query was read for more
 
     @property
     def pages(self) -> int:
@@ -181,14 +215,57 @@ def _facets(session: Session, raw: Mapping, place: str) -> dict[str, list[FacetV
     return facets
 
 
-def run(session: Session, engine: SearchEngine, request: SearchRequest) -> SearchPage:
-    result = engine.search(
+def interpret(session: Session, request: SearchRequest) -> tuple[SearchRequest, Interpretation]:
+    """Read the query for what is not words to match (see `query_reading`): a Companies House
+    number of a listed supplier finds that supplier; a CPV code and a named place become
+    filters, and the words left are searched."""
+    reading = query_reading.read(request.q)
+    if reading.company_number:
+        found = session.exec(
+            select(Supplier.id).where(
+                Supplier.companies_house_number == reading.company_number,
+                Supplier.status == "published",
+            )
+        ).first()
+        if found:
+            return replace(request, q=""), Interpretation(
+                request.q, company_number=reading.company_number, company_id=found
+            )
+    filters = {name: list(values) for name, values in request.filters.items()}
+    if reading.cpv and reading.cpv not in filters.get("cpv", []):
+        filters.setdefault("cpv", []).append(reading.cpv)
+    added = tuple(r for r in reading.regions if r not in filters.get("region", []))
+    if added:
+        filters.setdefault("region", []).extend(added)
+    rewritten = replace(request, q=reading.text, filters=filters)
+    return rewritten, Interpretation(
+        request.q, regions=added, place=reading.place if added else "", cpv=reading.cpv
+    )
+
+
+def _search(engine: SearchEngine, request: SearchRequest, company_id: int | None):
+    return engine.search(
         request.q,
         request.filters,
         sort=request.sort,
         page=request.page,
         per_page=request.per_page,
+        ids=None if company_id is None else [str(company_id)],
     )
+
+
+def run(session: Session, engine: SearchEngine, request: SearchRequest) -> SearchPage:
+    """Search as a buyer means it: the query is read for places, codes and company numbers
+    (`interpret`), and a query whose spelling matches no supplier in full runs again with the
+    suggested spelling."""
+    interpretation = Interpretation(request.q)
+    if request.q:
+        request, interpretation = interpret(session, request)
+    result = _search(engine, request, interpretation.company_id)
+    if request.q and result.matched_all == 0 and result.suggestion:
+        request, typed = replace(request, q=result.suggestion), request.q
+        interpretation = replace(interpretation, corrected_from=typed)
+        result = _search(engine, request, interpretation.company_id)
     ids = [int(hit.id) for hit in result.hits]
     rows = {
         s.id: s
@@ -206,9 +283,10 @@ def run(session: Session, engine: SearchEngine, request: SearchRequest) -> Searc
         results=results,
         highlights={int(hit.id): hit.highlights for hit in result.hits},
         facets=_facets(session, result.facets, request.place),
-        suggestion=result.suggestion,
+        suggestion=None if interpretation.corrected_from else result.suggestion,
         matched_all=result.matched_all,
         matches={int(hit.id): hit.match for hit in result.hits},
+        interpretation=interpretation if interpretation.changed else None,
     )
 
 
