@@ -78,6 +78,23 @@ def test_suggestion_for_misspelling(engine):
     assert engine.search("xqzvw").suggestion is None
 
 
+def test_suggestion_from_the_procurement_vocabulary(build, make_doc):
+    """A trade noun no supplier writes is corrected to the vocabulary's word when its analysed
+    form finds suppliers; a swap of two letters is one edit; a word whose analysed form some
+    supplier holds is never "corrected"."""
+    from search_index.suggest import _best_correction, _distance
+
+    engine = build([
+        make_doc(1, name="Sparks", description="Electrical installation and rewiring."),
+        make_doc(2, name="Hop", summary="Skip hire", services="Security guard patrols."),
+    ])
+    assert engine.search("electritians").suggestion == "electricians"  # no supplier's word
+    assert ids(engine.search("electricians")) == ["1"]
+    assert engine.search("sikp").suggestion == "skip"  # 4 letters: one edit allowed
+    assert _distance("secuirty", "security") == 1
+    assert _best_correction(engine._snap, "guards") is None  # the index holds "guard"
+
+
 def test_name_boost_ranks_name_match_first(engine):
     assert ids(engine.search("cyber"))[0] == "1"
 
