@@ -34,7 +34,10 @@ recall@50 of gain-3 suppliers (denominator capped at 50), MRR of the first gain-
 within the top 50, and the share of queries with no result at all. Timing: median ms per query
 on a second, warm pass. Plain numbers, no asserts.
 
-Systems: the engine on the app's documents ("engine") and with `cpv_labels` blanked; plain BM25
+Systems: "app", the web app's own search path (`locator.services.search.run`, as
+`/api/v1/suppliers` calls it: the query read for places, CPV codes and company numbers, a
+misspelling that matches no supplier in full run again as corrected, then the engine); the
+engine called directly on the app's documents ("engine") and with `cpv_labels` blanked; plain BM25
 (Whoosh's default BM25F over one stemmed TEXT field of name + summary + description + services,
 with or without cpv_labels, words ORed). Indented rows are experiments on the engine, patched in
 this process only (nothing on disk changes; skip them with --no-experiments): other field
@@ -66,6 +69,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sqlmodel import Session  # noqa: E402
+from werkzeug.datastructures import MultiDict  # noqa: E402
 from whoosh import fields, index  # noqa: E402
 from whoosh.analysis import STOP_WORDS, StemmingAnalyzer  # noqa: E402
 from whoosh.qparser import OrGroup, QueryParser  # noqa: E402
@@ -75,6 +79,7 @@ from locator import create_app, taxonomies  # noqa: E402
 from locator.db import sql_engine  # noqa: E402
 from locator.migrate import upgrade  # noqa: E402
 from locator.services import indexing, transfer  # noqa: E402
+from locator.services import search as search_service  # noqa: E402
 from search_index import IndexStore, SearchEngine  # noqa: E402
 from search_index import schema as index_schema  # noqa: E402
 from tools.contractsfinder_to_jsonl import read_rows, suppliers_by_slug  # noqa: E402
@@ -257,6 +262,20 @@ def engine_search(base: Path, synonyms: Path | None = None) -> Callable[[str], l
         hit.slug for hit in engine.search(q, filters=filters, per_page=TOP).hits]
 
 
+def app_search(app, base: Path) -> Callable[[str], list[str]]:
+    """What `/api/v1/suppliers` returns, through the search service (not over HTTP)."""
+    engine = SearchEngine(base, concepts=taxonomies.concepts())
+    session = Session(sql_engine(app), expire_on_commit=False)
+
+    def search(q: str, filters: dict | None = None) -> list[str]:
+        args = MultiDict([("q", q), ("per_page", str(TOP))])
+        for name, values in (filters or {}).items():
+            args.setlist(name, values)
+        request = search_service.parse(args, api=True)
+        return [s.slug for s in search_service.run(session, engine, request).results]
+    return search
+
+
 def baseline_search(base: Path, docs: list[dict], with_labels: bool) -> Callable:
     """Plain BM25F over one stemmed TEXT field, words ORed; filters applied to its top 500."""
     base.mkdir(parents=True)
@@ -341,8 +360,8 @@ def table(title: str, results: dict[str, dict[str, float]]) -> None:
 
 
 def category_table(title: str, queries, results: dict[str, dict]) -> None:
-    """nDCG@10 and empty share per note category, engine against bm25 (+cpv_labels)."""
-    systems = [name for name in ("engine", "bm25 (+cpv_labels)") if name in results]
+    """nDCG@10 and empty share per note category: the app, the engine, bm25 (+cpv_labels)."""
+    systems = [name for name in ("app", "engine", "bm25 (+cpv_labels)") if name in results]
     by_category: dict[str, list[int]] = defaultdict(list)
     for i, query in enumerate(queries):
         by_category[query[3]].append(i)
@@ -412,6 +431,7 @@ def main(argv: list[str] | None = None) -> int:
               f" (seed {args.seed}, K={args.min_suppliers})")
 
         systems: dict[str, Callable[[], Callable]] = {
+            "app": lambda: app_search(app, tmp / "as-is"),
             "engine": lambda: engine_search(tmp / "as-is"),
             "engine, no cpv_labels": lambda: engine_search(tmp / "no-labels"),
             "bm25 (+cpv_labels)": lambda: baseline_search(tmp / "bm25-labels", docs, True),
