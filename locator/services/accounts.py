@@ -75,13 +75,19 @@ def register(session: Session, email: str, password: str, role: str = "supplier"
     if find_by_email(session, email):
         raise EmailTaken(email)
     user = User(email=normalise_email(email), password_hash=password_hash, role=role)
+    _commit_address(session, user)
+    return user
+
+
+def _commit_address(session: Session, user: User) -> None:
+    """Save the account with its address; EmailTaken if another account has just taken it
+    (the unique index decides a race that the look-up before could not see)."""
     session.add(user)
     try:
         session.commit()
-    except IntegrityError as error:  # a simultaneous registration won the race
+    except IntegrityError as error:
         session.rollback()
-        raise EmailTaken(email) from error
-    return user
+        raise EmailTaken(user.email) from error
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
@@ -150,12 +156,7 @@ def confirm_email(session: Session, user: User, address: str) -> None:
         raise EmailTaken(address)
     user.email = address
     user.email_verified_at = utcnow()
-    session.add(user)
-    try:
-        session.commit()
-    except IntegrityError as error:  # another account took the address meanwhile
-        session.rollback()
-        raise EmailTaken(address) from error
+    _commit_address(session, user)
 
 
 def _password_fingerprint(user: User) -> str:
