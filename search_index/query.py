@@ -67,6 +67,13 @@ class ParsedQuery:
         required = self.required
         return tuple(c for c in self.clauses if c not in required)
 
+    def adjacent_pairs(self) -> list[tuple[str, str]]:
+        """Analysed tokens of neighbouring single words as typed ("skip hire" → ("skip",
+        "hire")), for rewarding suppliers whose text has them side by side."""
+        words = [analyse(c.text) if c.kind == "word" else () for c in self.clauses]
+        return [(a[0], b[0]) for a, b in zip(words, words[1:], strict=False)
+                if len(a) == 1 and len(b) == 1]
+
     def display(self, replace: dict[int, str] | None = None) -> str:
         """The query as a buyer would type it, optionally with clauses replaced."""
         out = []
