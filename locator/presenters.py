@@ -6,6 +6,8 @@ macro (`templates/macros/filters.html`); the groups come from the facet manifest
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -99,3 +101,22 @@ def rejected_filters(rejected: Sequence[tuple[str, str]]) -> list[str]:
         f"{manifest.BY_NAME[name].title}: “{value}” is not a value we know, so it was not applied."
         for name, value in rejected
     ]
+
+
+SHARED_RUN = 5  # words in a row that a snippet may share with the summary before it repeats it
+_WORDS = re.compile(r"\w+")
+
+
+def _runs(text: str) -> set[tuple[str, ...]]:
+    words = _WORDS.findall(html.unescape(re.sub(r"</?mark>", "", text)).lower())
+    return {tuple(words[i : i + SHARED_RUN]) for i in range(len(words) - SHARED_RUN + 1)}
+
+
+def fresh_snippets(suppliers: Sequence, highlights: Mapping[int, list[str]]) -> dict[int, list]:
+    """Each result's snippets without those that repeat its summary, which the result already
+    shows on the line above (descriptions often open with the summary's words)."""
+    shown = {}
+    for supplier in suppliers:
+        summary = _runs(supplier.summary)
+        shown[supplier.id] = [s for s in highlights.get(supplier.id, []) if not _runs(s) & summary]
+    return shown
