@@ -3,11 +3,19 @@ filters open from "Filter (n selected)", and Back shows the form as the URL says
 
 from __future__ import annotations
 
+import json
 import re
+from datetime import UTC, datetime
 
 import pytest
 from conftest import MOBILE
 from playwright.sync_api import Page, expect
+from sqlmodel import Session, select
+
+from locator.db import sql_engine
+from locator.forms.records import FormChecker
+from locator.models import Supplier
+from locator.services import transfer
 
 
 @pytest.fixture
@@ -76,3 +84,49 @@ def test_back_after_applying_filters_shows_the_form_as_the_url_says(phone, javas
     page.go_back()
     expect(page).not_to_have_url(re.compile(r"size="))
     expect(page.locator("input[name=size]").first).not_to_be_checked()
+
+
+LONG = "Longwordington Procurement Services Ltd"
+
+
+@pytest.fixture(scope="module")
+def long_values(live_server):
+    """A published supplier whose e-mail and web addresses are single words wider than a phone."""
+    record = {
+        "name": LONG,
+        "legal_form": "limited-company",
+        "town": "Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch",
+        "summary": "Procurement support for councils.",
+        "description": "We help councils buy well.",
+        "services": ["Procurement advice"],
+        "cpv_codes": ["79400000"],
+        "sectors": ["local-government"],
+        "regions": ["TLD"],
+        "contact_email": "procurement.enquiries." + "x" * 40 + "@longwordington.example.com",
+        "website": "https://www.longwordington-procurement-services.example.com/" + "p" * 60,
+        "status": "published",
+        "first_published_at": datetime.now(UTC).isoformat(),
+    }
+    with live_server.app.app_context(), Session(sql_engine(live_server.app)) as session:
+        report = transfer.import_lines(session, [json.dumps(record)], FormChecker())
+        assert report.created == 1, report.errors
+        slug = session.exec(select(Supplier.slug).where(Supplier.name == LONG)).one()
+    return slug
+
+
+@pytest.mark.parametrize("where", ["search", "profile", "new-arrivals"])
+def test_nothing_scrolls_sideways_at_320_px(new_context, long_values, audit, axe, where):
+    page = new_context(viewport={"width": 320, "height": 700}).new_page()
+    path = {"search": "/search?q=longwordington", "profile": f"/suppliers/{long_values}",
+            "new-arrivals": "/new-arrivals"}[where]
+    page.goto(path)
+    if where == "search":  # the index worker adds the supplier within a moment
+        for _ in range(40):
+            if page.get_by_role("link", name=LONG).count():
+                break
+            page.wait_for_timeout(250)
+            page.reload()
+    expect(page.get_by_text(LONG).first).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    audit(page, f"{where}-320")
+    axe.assert_clean()
