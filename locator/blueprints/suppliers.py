@@ -34,7 +34,11 @@ def index():
     except suppliers.NotFound:
         abort(404)
     return render_template(
-        "suppliers/index.html", page=page, letter=letter, letters=suppliers.letters()
+        "suppliers/index.html",
+        page=page,
+        letter=letter,
+        letters=suppliers.letters(),
+        in_use=suppliers.letters_in_use(get_session()),
     )
 
 
