@@ -46,6 +46,7 @@ def _new_app(database_url: str, folder: Path) -> Flask:
             "TESTING": True,
             "DATABASE_URL": database_url,
             "INDEX_DIR": str(folder / "index"),
+            "LOGO_DIR": str(folder / "logos"),
             "SECRET_KEY": "test-secret",
             "SMTP_HOST": None,  # e-mails go to files in the test's own folder
             "MAIL_OUTBOX": str(folder / "mail"),

@@ -1,7 +1,7 @@
 """accounts: e-mail verification, session version, deletion
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-25 09:00:00.000000
 """
 
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0007"
+down_revision = "0006"  # written as 0004 after 0003; main had 0006 by the time it merged
 branch_labels = None
 depends_on = None
 
