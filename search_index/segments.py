@@ -42,7 +42,11 @@ EMPTY = Postings(np.zeros(0, np.int32), np.zeros(0, np.float32))
 def decode_postings(reader: SegmentReader, field: str, text: str) -> Postings:
     if (field, text) not in reader:
         return EMPTY
-    m = _raw_matcher(reader, field, text)
+    return decode_matcher(_raw_matcher(reader, field, text))
+
+
+def decode_matcher(m) -> Postings:
+    """Every posting of a raw Whoosh matcher, a block (zlib + pickle) at a time."""
     if not isinstance(m, W3LeafMatcher):  # inlined postings: tiny, use the API
         return _decode_slowly(m)
     ids, tfs = [], []
@@ -140,29 +144,56 @@ def _numeric_column(reader: SegmentReader, field: str, column, dtype) -> np.ndar
     return out
 
 
-class SegmentData:
-    """Per-document columns of one segment, decoded once."""
+def columns(reader: SegmentReader) -> dict[str, np.ndarray]:
+    """The per-document columns the engine sorts and scores by, decoded from Whoosh."""
+    schema = reader.schema
+    ndocs = reader.doc_count_all()
+    names = reader.column_reader("name_key") if reader.has_column("name_key") else []
+    out = {
+        "published": _numeric_column(reader, "published", schema["published"].column_type,
+                                     np.int64),
+        "tiebreak": _numeric_column(reader, "tiebreak", schema["tiebreak"].column_type,
+                                    np.uint32),
+        "name_key": np.array([k[:NAME_KEY_BYTES] for k in names] or [b""] * ndocs,
+                             dtype=f"S{NAME_KEY_BYTES}"),
+    }
+    for f in TEXT_BOOSTS:
+        out[length_column(f)] = _BYTE_TO_LENGTH[
+            _numeric_column(reader, _lenfield(f), LENGTHS_COLUMN, np.uint8)]
+    return out
 
-    def __init__(self, reader: SegmentReader):
-        schema = reader.schema
-        self.ndocs = reader.doc_count_all()
-        self.published = _numeric_column(reader, "published", schema["published"].column_type,
-                                         np.int64)
-        self.tiebreak = _numeric_column(reader, "tiebreak", schema["tiebreak"].column_type,
-                                        np.uint32)
-        names = reader.column_reader("name_key") if reader.has_column("name_key") else []
-        self.name_key = np.array([k[:NAME_KEY_BYTES] for k in names] or [b""] * self.ndocs,
-                                 dtype=f"S{NAME_KEY_BYTES}")
-        self.lengths = {
-            f: _BYTE_TO_LENGTH[_numeric_column(reader, _lenfield(f), LENGTHS_COLUMN, np.uint8)]
-            for f in TEXT_BOOSTS
-        }
-        self.facets = {}
+
+def length_column(field: str) -> str:
+    return f"len_{field}"
+
+
+class SegmentData:
+    """Per-document columns and facet postings of one segment, decoded once: from Whoosh
+    (``from_reader``) or as views of the segment's memory-mapped sidecar (``from_sidecar``),
+    which then also answers every posting and vocabulary lookup."""
+
+    def __init__(self, cols: dict[str, np.ndarray], facets: dict, sidecar=None):
+        self.ndocs = len(cols["published"])
+        self.published, self.tiebreak = cols["published"], cols["tiebreak"]
+        self.name_key = cols["name_key"]
+        self.lengths = {f: cols[length_column(f)] for f in TEXT_BOOSTS}
+        self.facets = facets
+        self.sidecar = sidecar
+
+    @classmethod
+    def from_reader(cls, reader: SegmentReader) -> SegmentData:
+        facets = {}
         for facet in FACETS:
             field = facet_field(facet.name)
-            values, docs = [], []
-            for text in reader.lexicon(field):
-                value = text.decode("utf-8")
-                values.append(value)
-                docs.append(decode_postings(reader, field, value).ids)
-            self.facets[facet.name] = (values, docs)
+            values = [text.decode("utf-8") for text in reader.lexicon(field)]
+            facets[facet.name] = (values, [decode_postings(reader, field, v).ids for v in values])
+        return cls(columns(reader), facets)
+
+    @classmethod
+    def from_sidecar(cls, sidecar) -> SegmentData:
+        facets = {}
+        for facet in FACETS:
+            field = facet_field(facet.name)
+            values = sidecar.terms(field)
+            facets[facet.name] = (values, [sidecar.postings(field, v).ids for v in values])
+        return cls(sidecar.columns, facets, sidecar)

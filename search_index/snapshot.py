@@ -14,11 +14,12 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import islice
 
 import numpy as np
 
 from .facets import FACETS, FACETS_BY_NAME, tree_prefix
-from .schema import TEXT_BOOSTS
+from .schema import SPELL_FIELD, TEXT_BOOSTS
 from .segments import Postings, SegmentData, decode_postings, phrase_docs
 
 K1, B = 1.2, 0.75
@@ -168,7 +169,9 @@ class Snapshot:
     # Terms
 
     def _segment_postings(self, leaf, field: str, text: str) -> Postings:
-        reader, _, key, _ = leaf
+        reader, _, key, data = leaf
+        if data.sidecar is not None:  # views of the shared mapping: nothing to cache
+            return data.sidecar.postings(field, text)
 
         def make():
             with self.io_lock:
@@ -229,19 +232,51 @@ class Snapshot:
         return self._local.get_or_make(("p", field, tokens), make, lambda v: v[0].nbytes * 2)
 
     def prefix_terms(self, field: str, prefix: str) -> list[str]:
-        """Up to MAX_PREFIX_TERMS lexicon terms starting with ``prefix``, most
-        frequent first (a short prefix would otherwise expand to thousands)."""
+        """Up to MAX_PREFIX_TERMS lexicon terms starting with ``prefix``, most frequent first
+        (a short prefix would otherwise expand to thousands), among the first _PREFIX_SCAN
+        in lexicon order. A term among the first _PREFIX_SCAN of the whole lexicon is among
+        the first of each segment's, so segments are read one at a time and merged."""
         def make():
-            with self.io_lock:
-                found = []
-                for i, term in enumerate(self.reader.expand_prefix(field, prefix)):
-                    if i >= _PREFIX_SCAN:
-                        break
-                    found.append(term.decode("utf-8") if isinstance(term, bytes) else term)
-                dfs = [self.reader.doc_frequency(field, t) for t in found]
-            ranked = sorted(zip(dfs, found, strict=True), key=lambda x: (-x[0], x[1]))
-            return [t for _, t in ranked[:MAX_PREFIX_TERMS]]
+            dfs: dict[str, int] = {}
+            for leaf in self.leaves:
+                for term, df in self._leaf_prefix_terms(leaf, field, prefix):
+                    dfs[term] = dfs.get(term, 0) + df
+            found = sorted(dfs)[:_PREFIX_SCAN]
+            ranked = sorted(found, key=lambda t: (-dfs[t], t))
+            return ranked[:MAX_PREFIX_TERMS]
         return self._local.get_or_make(("x", field, prefix), make, lambda v: 64 * len(v) + 64)
+
+    def _leaf_prefix_terms(self, leaf, field: str, prefix: str) -> list[tuple[str, int]]:
+        reader, _, _, data = leaf
+        if data.sidecar is not None:
+            return data.sidecar.prefix_terms(field, prefix, _PREFIX_SCAN)
+        with self.io_lock:
+            found = list(islice(reader.expand_prefix(field, prefix), _PREFIX_SCAN))
+            return [(t.decode("utf-8"), reader.doc_frequency(field, t)) for t in found]
+
+    def doc_frequency(self, field: str, text: str) -> int:
+        """Documents holding ``text`` in ``field``, deleted ones included (as Whoosh counts)."""
+        total = 0
+        for reader, _, _, data in self.leaves:
+            if data.sidecar is not None:
+                total += data.sidecar.doc_frequency(field, text)
+            else:
+                with self.io_lock:
+                    total += reader.doc_frequency(field, text)
+        return total
+
+    def spelling_candidates(self, word: str, maxdist: int) -> set[str]:
+        """Words of the spelling field sharing ``word``'s first letter, among which are all
+        within ``maxdist`` edits (and maybe others: the caller measures)."""
+        found: set[str] = set()
+        for reader, _, _, data in self.leaves:
+            if data.sidecar is not None:
+                found |= data.sidecar.spelling_candidates(word, maxdist)
+            else:
+                with self.io_lock:
+                    found.update(t.decode("utf-8") if isinstance(t, bytes) else t for t in
+                                 reader.terms_within(SPELL_FIELD, word, maxdist, prefix=1))
+        return found
 
     def stored(self, docnum: int) -> dict:
         with self.io_lock:
