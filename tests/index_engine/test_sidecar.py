@@ -3,10 +3,12 @@ rebuilt when missing or stale."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import random
+from types import SimpleNamespace
 
-import pytest
+import numpy as np
 from whoosh import index as whoosh_index
 
 from search_index import IndexStore, SearchEngine, sidecar
@@ -98,21 +100,29 @@ def test_a_stale_or_cut_sidecar_is_rebuilt(tmp_path, make_doc):
     reference.close()
 
 
-def test_a_crash_while_writing_leaves_no_sidecar(tmp_path, make_doc, monkeypatch):
+def test_a_crash_while_writing_leaves_no_sidecar(tmp_path, make_doc):
     store = IndexStore(tmp_path / "idx")
     store.upsert(_corpus(make_doc, 30, seed=1))
     directory = store.base / store.current_generation()
     for path in _sidecar_paths(store):
         path.unlink()
 
-    def crash(fd):
-        raise OSError("disk gone")
-    monkeypatch.setattr(os, "fsync", crash)
-    with pytest.raises(OSError):
+    def write_and_die():
+        calls = []
+
+        def die_on_the_third_array(a):
+            calls.append(a)
+            if len(calls) == 3:
+                os._exit(3)  # killed mid-write: no clean-up runs
+            return np.ascontiguousarray(a)
+        sidecar.np = SimpleNamespace(**{**vars(np), "ascontiguousarray": die_on_the_third_array})
         sidecar.ensure_index(directory)
-    assert list(directory.glob(f"*{sidecar.SUFFIX}*")) == []
-    assert [p for p in directory.iterdir() if p.name.startswith(".")] == []
-    monkeypatch.undo()
+
+    child = multiprocessing.get_context("fork").Process(target=write_and_die)
+    child.start()
+    child.join()
+    assert child.exitcode == 3
+    assert _sidecar_paths(store) == []  # at most a temporary dot-file, never read
     engine = SearchEngine(store)  # writes it now
     assert engine._snap.leaves[0][3].sidecar is not None and len(_sidecar_paths(store)) == 1
     assert engine.search("cleaning").total == SearchEngine(store, sidecars=False).search(
