@@ -257,13 +257,13 @@ def ensure(reader, directory: Path) -> Sidecar:
     path = path_for(directory, segment)
     try:
         return Sidecar(path, expected)
-    except (FileNotFoundError, StaleSidecar):
+    except (FileNotFoundError, ValueError):  # none, or not a whole one
         pass
     with open(directory / segment.make_filename(W3Codec.TERMS_EXT), "rb") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             return Sidecar(path, expected)
-        except (FileNotFoundError, StaleSidecar):
+        except (FileNotFoundError, ValueError):  # none, or not a whole one
             write(reader, directory)
             return Sidecar(path, expected)
 

@@ -84,14 +84,15 @@ def test_each_commit_writes_its_segments_sidecars(tmp_path, make_doc):
 
 def test_a_stale_or_cut_sidecar_is_rebuilt(tmp_path, make_doc):
     store = _store(tmp_path, make_doc)
-    first, second, *_ = _sidecar_paths(store)
+    first, second, third, *_ = _sidecar_paths(store)
     second.write_bytes(first.read_bytes())  # another segment's sidecar under this name
     first.write_bytes(first.read_bytes()[:-100])  # cut short
+    third.write_bytes(sidecar.MAGIC + b"garbage")
     engine = SearchEngine(store)
     reference = SearchEngine(store, sidecars=False)
     for q, filters, sort in QUERIES:
         assert engine.search(q, filters, sort) == reference.search(q, filters, sort)
-    for path in (first, second):  # rewritten, and now accepted
+    for path in (first, second, third):  # rewritten, and now accepted
         ix = store.open_index()
         segment = next(s for s in ix._segments() if path.name.startswith(s.segment_id()))
         ix.close()
