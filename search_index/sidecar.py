@@ -23,6 +23,7 @@ from __future__ import annotations
 import fcntl
 import json
 import mmap
+import multiprocessing
 import os
 import tempfile
 import zlib
@@ -163,6 +164,7 @@ def write(reader, directory: Path) -> Path:
             fh.truncate(start + offset)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)  # as Whoosh's own files: readable by workers run as other users
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -268,15 +270,22 @@ def ensure(reader, directory: Path) -> Sidecar:
             return Sidecar(path, expected)
 
 
-def ensure_index(directory: Path) -> None:
+def ensure_index(directory: Path, procs: int = 1, only: str | None = None) -> None:
     """Write the sidecars an index's segments lack (after a commit or a build), so that
-    searchers find them ready."""
+    searchers find them ready; ``procs`` > 1 writes several segments' at once (a build leaves
+    one segment per indexing process). ``only``: that segment id alone."""
     ix = whoosh_index.open_dir(directory)
     reader = ix.reader()
     try:
-        for leaf, _ in reader.leaf_readers():
-            if leaf.segment() is not None:
-                ensure(leaf, directory)
+        leaves = [leaf for leaf, _ in reader.leaf_readers() if leaf.segment() is not None
+                  and only in (None, leaf.segment().segment_id())]
+        if procs > 1 and len(leaves) > 1:
+            with multiprocessing.get_context("fork").Pool(min(procs, len(leaves))) as pool:
+                pool.starmap(ensure_index, [(directory, 1, leaf.segment().segment_id())
+                                            for leaf in leaves])
+            return
+        for leaf in leaves:
+            ensure(leaf, directory)
     finally:
         reader.close()
         ix.close()

@@ -253,7 +253,7 @@ class IndexStore:
                 ix.close()
                 if progress:
                     progress(count)
-                self._write_sidecars(gen)
+                self._write_sidecars(gen, procs)
                 self.write_meta({"applied_through": applied_through, "built_docs": count}, gen)
                 with _file_lock(self.base / "write.lock", blocking=True, timeout=self.lock_timeout):
                     _atomic_write(self.base / "CURRENT", gen)
@@ -263,11 +263,11 @@ class IndexStore:
             self._remove_old_generations(keep=gen)
             return gen
 
-    def _write_sidecars(self, gen: str) -> None:
+    def _write_sidecars(self, gen: str, procs: int = 1) -> None:
         """Decode new segments into their sidecars now, outside the write lock, so searchers
         (which would otherwise write them on refresh) find them ready."""
         if sidecar.enabled():
-            sidecar.ensure_index(self.base / gen)
+            sidecar.ensure_index(self.base / gen, procs)
 
     def _remove_old_generations(self, keep: str) -> None:
         gens = [g for g in self._generations() if g <= keep]

@@ -74,12 +74,21 @@ def test_sidecars_give_the_same_hits_totals_facets_and_suggestions(tmp_path, mak
     decoded.close()
 
 
-def test_each_commit_writes_its_segments_sidecars(tmp_path, make_doc):
-    store = _store(tmp_path, make_doc)
+def _segment_ids(store: IndexStore) -> set[str]:
     ix = store.open_index()
-    segments = {s.segment_id() for s in ix._segments()}
-    ix.close()
-    assert {p.name.removesuffix(sidecar.SUFFIX) for p in _sidecar_paths(store)} == segments
+    try:
+        return {s.segment_id() for s in ix._segments()}
+    finally:
+        ix.close()
+
+
+def test_each_commit_and_build_writes_its_segments_sidecars(tmp_path, make_doc):
+    store = _store(tmp_path, make_doc)
+    names = {p.name.removesuffix(sidecar.SUFFIX) for p in _sidecar_paths(store)}
+    assert names == _segment_ids(store) and len(names) > 1
+    store.rebuild(_corpus(make_doc, 200, seed=4), procs=2)  # a segment per process
+    names = {p.name.removesuffix(sidecar.SUFFIX) for p in _sidecar_paths(store)}
+    assert names == _segment_ids(store) and len(names) == 2
 
 
 def test_a_stale_or_cut_sidecar_is_rebuilt(tmp_path, make_doc):
@@ -92,11 +101,11 @@ def test_a_stale_or_cut_sidecar_is_rebuilt(tmp_path, make_doc):
     reference = SearchEngine(store, sidecars=False)
     for q, filters, sort in QUERIES:
         assert engine.search(q, filters, sort) == reference.search(q, filters, sort)
+    ix = store.open_index()
     for path in (first, second, third):  # rewritten, and now accepted
-        ix = store.open_index()
         segment = next(s for s in ix._segments() if path.name.startswith(s.segment_id()))
-        ix.close()
         sidecar.Sidecar(path, sidecar.fingerprint(path.parent, segment))
+    ix.close()
     engine.close()
     reference.close()
 
