@@ -11,6 +11,7 @@ everything decoded here is cached by segment id and survives refreshes.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 from pickle import loads
 
 import numpy as np
@@ -23,7 +24,7 @@ from .schema import TEXT_BOOSTS, facet_field
 
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 NAME_KEY_BYTES = 48
-_POS_SHIFT = 21  # (doc << 21 | position) keys; documents have far fewer than 2M tokens
+POS_SHIFT = 21  # (doc << 21 | position) keys; documents have far fewer than 2M tokens
 
 
 class Postings:
@@ -47,21 +48,52 @@ def decode_postings(reader: SegmentReader, field: str, text: str) -> Postings:
 
 def decode_matcher(m) -> Postings:
     """Every posting of a raw Whoosh matcher, a block (zlib + pickle) at a time."""
+    blocks = list(_blocks(m))
+    return Postings(np.concatenate([b[0] for b in blocks]).astype(np.int32),
+                    np.concatenate([b[1] for b in blocks]))
+
+
+def decode_with_positions(m) -> tuple[Postings, np.ndarray, np.ndarray]:
+    """Postings, how many positions each posting has, and all their positions in a row."""
+    blocks = list(_blocks(m))
+    deltas = [_deltas(v) for b in blocks for v in b[2]]
+    counts = np.fromiter(map(len, deltas), np.int64, len(deltas))
+    flat = np.cumsum(np.fromiter((d for ds in deltas for d in ds), np.int64, int(counts.sum())))
+    before = np.concatenate([[0], flat])[np.cumsum(counts) - counts]  # running sum at each start
+    return (Postings(np.concatenate([b[0] for b in blocks]).astype(np.int32),
+                     np.concatenate([b[1] for b in blocks])),
+            counts, flat - np.repeat(before, counts))
+
+
+def _blocks(m):
+    """(docnums, frequencies, raw values) of each posting block of a raw matcher."""
     if not isinstance(m, W3LeafMatcher):  # inlined postings: tiny, use the API
-        return _decode_slowly(m)
-    ids, tfs = [], []
+        ids, tfs, values = [], [], []
+        while m.is_active():
+            ids.append(m.id())
+            tfs.append(m.weight())
+            values.append(m.value())
+            m.next()
+        yield np.asarray(ids, np.int64), np.asarray(tfs, np.float32), values
+        return
     while True:
         raw = m._postfile.get(m._dataoffset, m._nextoffset - m._dataoffset)
         data = loads(zlib.decompress(raw) if m._compression else raw)
         n = m._blocklength
-        ids.append(np.cumsum(np.asarray(data[0], dtype=np.int64)))
         w = data[1]
-        tfs.append(np.full(n, 1.0 if w is None else w, np.float32) if not isinstance(w, tuple)
-                   else np.asarray(w, np.float32))
+        yield (np.cumsum(np.asarray(data[0], dtype=np.int64)),
+               np.full(n, 1.0 if w is None else w, np.float32) if not isinstance(w, tuple)
+               else np.asarray(w, np.float32),
+               data[2])
         if m._lastblock:
             break
         m._goto(m._nextoffset)
-    return Postings(np.concatenate(ids).astype(np.int32), np.concatenate(tfs))
+
+
+def _deltas(value: bytes) -> list[int]:
+    """Gaps between a posting's positions: Whoosh's Positions value is a 4-byte count and a
+    pickle, stored without its final STOP byte."""
+    return loads(value[4:] if value.endswith(b".") else value[4:] + b".")
 
 
 def _raw_matcher(reader: SegmentReader, field: str, text: str):
@@ -83,7 +115,7 @@ def _position_keys(reader: SegmentReader, field: str, text: str, docs: np.ndarra
     if not isinstance(m, W3LeafMatcher):
         while m.is_active():
             if m.id() in docs:
-                keys.extend((m.id() << _POS_SHIFT) | (p - shift)
+                keys.extend((m.id() << POS_SHIFT) | (p - shift)
                             for p in m.value_as("positions") if p >= shift)
             m.next()
         return np.unique(np.asarray(keys, np.int64))
@@ -97,8 +129,8 @@ def _position_keys(reader: SegmentReader, field: str, text: str, docs: np.ndarra
             for row in np.flatnonzero(np.isin(ids, docs[lo:hi], assume_unique=True)):
                 value = data[2][row]
                 pos = 0
-                doc = int(ids[row]) << _POS_SHIFT
-                for delta in loads(value[4:] if value.endswith(b".") else value[4:] + b"."):
+                doc = int(ids[row]) << POS_SHIFT
+                for delta in _deltas(value):
                     pos += delta
                     if pos >= shift:
                         keys.append(doc | (pos - shift))
@@ -109,26 +141,22 @@ def _position_keys(reader: SegmentReader, field: str, text: str, docs: np.ndarra
     return np.asarray(keys, np.int64)
 
 
-def phrase_docs(reader: SegmentReader, field: str, tokens: tuple[str, ...],
-                candidates: np.ndarray) -> np.ndarray:
-    """Local docnums among ``candidates`` (documents holding every token) where
-    the tokens occur at consecutive positions."""
+def phrase_docs(position_keys: Callable[[str, np.ndarray, int], np.ndarray],
+                tokens: tuple[str, ...], candidates: np.ndarray) -> np.ndarray:
+    """Local docnums among ``candidates`` (documents holding every token) where the tokens
+    occur at consecutive positions. ``position_keys(token, docs, i)``: (doc << 21 |
+    position - i) for the token's positions in ``docs``."""
     keys = None
     for i, token in enumerate(tokens):
         if keys is not None and not len(keys):
             break
-        found = _position_keys(reader, field, token, candidates, i)
+        found = position_keys(token, candidates, i)
         keys = found if keys is None else np.intersect1d(keys, found, assume_unique=True)
-    return np.unique(keys >> _POS_SHIFT).astype(np.int32)
+    return np.unique(keys >> POS_SHIFT).astype(np.int32)
 
 
-def _decode_slowly(m) -> Postings:
-    ids, tfs = [], []
-    while m.is_active():
-        ids.append(m.id())
-        tfs.append(m.weight())
-        m.next()
-    return Postings(np.asarray(ids, np.int32), np.asarray(tfs, np.float32))
+def whoosh_position_keys(reader: SegmentReader, field: str):
+    return lambda token, docs, shift: _position_keys(reader, field, token, docs, shift)
 
 
 def _numeric_column(reader: SegmentReader, field: str, column, dtype) -> np.ndarray:

@@ -35,9 +35,9 @@ from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
 
 from .schema import SPELL_FIELD
-from .segments import EMPTY, Postings, columns, decode_matcher
+from .segments import EMPTY, POS_SHIFT, Postings, columns, decode_matcher, decode_with_positions
 
-VERSION = 1
+VERSION = 2
 MAGIC = b"SLSIDE\r\n"
 SUFFIX = ".sidecar"
 ENV_SWITCH = "SEARCH_INDEX_SIDECARS"  # "0": decode postings from Whoosh in each process instead
@@ -51,6 +51,11 @@ def enabled() -> bool:
 
 class StaleSidecar(ValueError):
     """The file is not a complete sidecar of this segment."""
+
+
+def _smallest(a: np.ndarray) -> np.ndarray:
+    """Non-negative integers in the narrowest unsigned type that holds them."""
+    return a.astype(np.min_scalar_type(int(a.max()) if len(a) else 0))
 
 
 def _aligned(n: int) -> int:
@@ -102,6 +107,7 @@ def _arrays(reader) -> tuple[dict[str, np.ndarray], dict[str, list[int]]]:
     df: list[int] = []
     post_off = [0]
     ids, tfs = [], []
+    pos_counts, positions = [], []
     spelling: list[tuple[int, int]] = []
     for (field, btext), info in terms.items():  # Whoosh order: by field, then term bytes
         t = len(keys)
@@ -113,8 +119,15 @@ def _arrays(reader) -> tuple[dict[str, np.ndarray], dict[str, list[int]]]:
             spelling.extend((h, t) for h in _spelling_keys(btext.decode("utf-8"), MAX_EDITS))
             post_off.append(post_off[-1])
             continue
-        p = decode_matcher(terms._codec.postings_reader(
-            terms._postfile, info, schema[field].format, term=(field, btext)))
+        matcher = terms._codec.postings_reader(terms._postfile, info, schema[field].format,
+                                               term=(field, btext))
+        if schema[field].format.supports("positions"):
+            p, counts, flat = decode_with_positions(matcher)
+            positions.append(flat)
+        else:
+            p = decode_matcher(matcher)
+            counts = np.zeros(len(p.ids), np.int64)
+        pos_counts.append(counts)
         ids.append(p.ids)
         tfs.append(p.tf)
         post_off.append(post_off[-1] + len(p.ids))
@@ -134,6 +147,8 @@ def _arrays(reader) -> tuple[dict[str, np.ndarray], dict[str, list[int]]]:
         "post_off": np.asarray(post_off, np.int64),
         "ids": np.concatenate(ids) if ids else np.zeros(0, np.int32),
         "tf": np.concatenate(tfs) if tfs else np.zeros(0, np.float32),
+        "pos_off": _smallest(np.concatenate([[0], *pos_counts]).cumsum()),
+        "pos": _smallest(np.concatenate([np.zeros(0, np.int64), *positions])),
         "spell_hash": np.ascontiguousarray(spell[:, 0]),
         "spell_term": spell[:, 1].astype(np.int32),
     }
@@ -194,6 +209,7 @@ class Sidecar:
         self._hash, self._hash_term = a["hash"], a["hash_term"]
         self._df, self._post_off = a["df"], a["post_off"]
         self._ids, self._tf = a["ids"], a["tf"]
+        self._pos_off, self._pos = a["pos_off"], a["pos"]
         self._spell_hash, self._spell_term = a["spell_hash"], a["spell_term"]
 
     def _term_bytes(self, t: int) -> bytes:
@@ -220,6 +236,26 @@ class Sidecar:
             return EMPTY
         a, b = self._post_off[t], self._post_off[t + 1]
         return Postings(self._ids[a:b], self._tf[a:b])
+
+    def position_keys(self, field: str):
+        """For :func:`segments.phrase_docs`: (doc << 21 | position - shift) of a token's
+        positions in ``docs`` (sorted), gathered from the flat position array."""
+        def keys(text: str, docs: np.ndarray, shift: int) -> np.ndarray:
+            t = self._find(field, text)
+            if t < 0:
+                return np.zeros(0, np.int64)
+            a, b = int(self._post_off[t]), int(self._post_off[t + 1])
+            ids = self._ids[a:b]
+            rows = a + np.flatnonzero(np.isin(ids, docs, assume_unique=True))
+            starts = self._pos_off[rows].astype(np.int64)
+            counts = self._pos_off[rows + 1].astype(np.int64) - starts
+            first = np.cumsum(counts) - counts
+            at = np.arange(int(counts.sum())) + np.repeat(starts - first, counts)
+            pos = self._pos[at].astype(np.int64) - shift
+            doc = np.repeat(self._ids[rows].astype(np.int64), counts)
+            keep = pos >= 0
+            return (doc[keep] << POS_SHIFT) | pos[keep]
+        return keys
 
     def doc_frequency(self, field: str, text: str) -> int:
         t = self._find(field, text)

@@ -20,7 +20,7 @@ import numpy as np
 
 from .facets import FACETS, FACETS_BY_NAME, tree_prefix
 from .schema import SPELL_FIELD, TEXT_BOOSTS
-from .segments import Postings, SegmentData, decode_postings, phrase_docs
+from .segments import Postings, SegmentData, decode_postings, phrase_docs, whoosh_position_keys
 
 K1, B = 1.2, 0.75
 MAX_PREFIX_TERMS = 64
@@ -204,7 +204,7 @@ class Snapshot:
     def segment_phrase(self, leaf, field: str, tokens: tuple[str, ...]) -> np.ndarray:
         """Local docnums of one segment holding ``tokens`` at consecutive
         positions; cached with the segment, so a refresh only checks new ones."""
-        reader, _, key, _ = leaf
+        reader, _, key, data = leaf
 
         def verify():
             cand = None
@@ -213,8 +213,10 @@ class Snapshot:
                 cand = ids if cand is None else np.intersect1d(cand, ids, assume_unique=True)
             if not len(cand):
                 return cand
+            if data.sidecar is not None:
+                return phrase_docs(data.sidecar.position_keys(field), tokens, cand)
             with self.io_lock:
-                return phrase_docs(reader, field, tokens, cand)
+                return phrase_docs(whoosh_position_keys(reader, field), tokens, cand)
         return self._segment_cache.get_or_make((key, field, tokens), verify,
                                                lambda a: a.nbytes + 64)
 
