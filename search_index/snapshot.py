@@ -9,6 +9,7 @@ matched documents carry each value. Global docnum = segment offset + local.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import threading
 from collections import OrderedDict
@@ -204,21 +205,25 @@ class Snapshot:
     def segment_phrase(self, leaf, field: str, tokens: tuple[str, ...]) -> np.ndarray:
         """Local docnums of one segment holding ``tokens`` at consecutive
         positions; cached with the segment, so a refresh only checks new ones."""
-        reader, _, key, data = leaf
+        key = leaf[2]
 
         def verify():
             cand = None
             for t in tokens:
                 ids = self._segment_postings(leaf, field, t).ids
                 cand = ids if cand is None else np.intersect1d(cand, ids, assume_unique=True)
-            if not len(cand):
-                return cand
-            if data.sidecar is not None:
-                return phrase_docs(data.sidecar.position_keys(field), tokens, cand)
-            with self.io_lock:
-                return phrase_docs(whoosh_position_keys(reader, field), tokens, cand)
+            return self._leaf_phrase(leaf, field, tokens, cand) if len(cand) else cand
         return self._segment_cache.get_or_make((key, field, tokens), verify,
                                                lambda a: a.nbytes + 64)
+
+    def _leaf_phrase(self, leaf, field: str, tokens: tuple[str, ...],
+                     cand: np.ndarray) -> np.ndarray:
+        """Of one segment's sorted local ``cand``, those holding ``tokens`` side by side."""
+        reader, _, _, data = leaf
+        if data.sidecar is not None:
+            return phrase_docs(data.sidecar.position_keys(field), tokens, cand)
+        with self.io_lock:
+            return phrase_docs(whoosh_position_keys(reader, field), tokens, cand)
 
     def phrase(self, field: str, tokens: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
         """Documents holding the phrase in ``field``, scored as the sum of the
@@ -232,6 +237,28 @@ class Snapshot:
                 score += contrib[np.searchsorted(ids, docs)]
             return docs, score
         return self._local.get_or_make(("p", field, tokens), make, lambda v: v[0].nbytes * 2)
+
+    def phrase_among(self, field: str, tokens: tuple[str, ...], docs: np.ndarray) -> np.ndarray:
+        """Which of the sorted global ``docs`` hold ``tokens`` at consecutive positions in
+        ``field``: only these candidates' positions are read, where ``phrase`` reads them for
+        every document holding the words. Cached for this snapshot by the candidates, so a
+        repeated search (the next page, the same query) does not read them again."""
+        def make():
+            found = []
+            for leaf in self.leaves:
+                reader, offset = leaf[0], leaf[1]
+                lo, hi = np.searchsorted(docs, [offset, offset + reader.doc_count_all()])
+                cand = docs[lo:hi] - offset
+                for t in tokens:
+                    if not len(cand):
+                        break
+                    held = self._segment_postings(leaf, field, t).ids
+                    cand = cand[np.isin(cand, held, assume_unique=True)]
+                if len(cand):
+                    found.append(self._leaf_phrase(leaf, field, tokens, cand) + offset)
+            return _concat(found, np.int32)
+        key = ("pa", field, tokens, hashlib.blake2b(docs.tobytes(), digest_size=16).digest())
+        return self._local.get_or_make(key, make, lambda a: a.nbytes + 64)
 
     def prefix_terms(self, field: str, prefix: str) -> list[str]:
         """Up to MAX_PREFIX_TERMS lexicon terms starting with ``prefix``, most frequent first
