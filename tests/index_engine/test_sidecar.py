@@ -9,6 +9,7 @@ import random
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 from whoosh import index as whoosh_index
 
 from search_index import IndexStore, SearchEngine, sidecar
@@ -17,6 +18,12 @@ WORDS = ["cyber", "security", "cleaning", "catering", "software", "testing", "pe
          "audit", "payroll", "recruitment", "ecology", "survey", "mental", "health", "care",
          "grounds", "maintenance", "waste", "recycling", "legal", "advice", "translation",
          "accessibility", "design", "hosting", "cloud", "data", "analytics"]
+
+
+@pytest.fixture(autouse=True)
+def sidecars_on(monkeypatch):
+    """These tests are about the sidecars, even in a run that turns them off elsewhere."""
+    monkeypatch.setenv(sidecar.ENV_SWITCH, "1")
 
 
 def _corpus(make_doc, n: int, seed: int) -> list[dict]:
