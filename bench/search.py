@@ -206,15 +206,16 @@ def distinct_queries(count: int, seed: int) -> list[str]:
 
 
 def _memory() -> dict[str, float]:
-    """This process's memory in MB: RSS, PSS (shared pages divided among their users) and USS
-    (pages only it maps), from /proc/self/smaps_rollup; peak RSS from /proc/self/status."""
+    """This process's memory in MB: RSS, PSS (shared pages divided among their users), USS
+    (pages only it maps: a file mapped by one process alone counts here too) and anonymous
+    memory (its own heap), from /proc/self/smaps_rollup; peak RSS from /proc/self/status."""
     fields = {}
     for line in Path("/proc/self/smaps_rollup").read_text().splitlines()[1:]:
         name, value = line.split(":")
         fields[name] = int(value.split()[0]) / 1024
     status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
     return {"rss": fields["Rss"], "pss": fields["Pss"],
-            "uss": fields["Private_Clean"] + fields["Private_Dirty"],
+            "uss": fields["Private_Clean"] + fields["Private_Dirty"], "anon": fields["Anonymous"],
             "peak_rss": int(status["VmHWM"].split()[0]) / 1024}
 
 
@@ -267,6 +268,7 @@ def _distinct(base: str, queries: list[str], workers: int, seed: int) -> None:
         grown = m["rss"] - r["before"]["rss"]
         print(f"  memory MB: RSS {m['rss']:.0f} (+{grown:.0f} over opening and searching), "
               f"PSS {m['pss']:.0f}, USS {m['uss']:.0f} (+{m['uss'] - r['before']['uss']:.0f}), "
+              f"anonymous {m['anon']:.0f} (+{m['anon'] - r['before']['anon']:.0f}), "
               f"peak RSS {m['peak_rss']:.0f}")
     print(f"all workers: RSS {sum(m['rss'] for m in memory):.0f} MB, "
           f"PSS {sum(m['pss'] for m in memory):.0f} MB, USS {sum(m['uss'] for m in memory):.0f} MB")
