@@ -5,13 +5,15 @@ posting blocks and fixed-width columns). Walking postings through Whoosh's
 matcher API costs about 4 µs a posting; decoding a whole 128-posting block at
 once (zlib + pickle + cumsum) is ~50x faster, which is what makes the
 vectorised engine possible. Segments are immutable apart from deletions, so
-everything decoded here is cached by segment id and survives refreshes.
+everything decoded here is kept by segment id and survives refreshes: in each segment's
+sidecar file (:mod:`search_index.sidecar`), or in this process when sidecars are off.
 """
 
 from __future__ import annotations
 
 import zlib
 from collections.abc import Callable
+from functools import partial
 from pickle import loads
 
 import numpy as np
@@ -94,6 +96,16 @@ def _deltas(value: bytes) -> list[int]:
     """Gaps between a posting's positions: Whoosh's Positions value is a 4-byte count and a
     pickle, stored without its final STOP byte."""
     return loads(value[4:] if value.endswith(b".") else value[4:] + b".")
+
+
+def all_terms(reader: SegmentReader):
+    """(field, term bytes, document frequency, raw matcher factory) of every term of a
+    segment, in Whoosh's order: by field, then by term bytes."""
+    terms = reader._terms
+    for (field, btext), info in terms.items():
+        yield field, btext, info.doc_frequency(), partial(
+            terms._codec.postings_reader, terms._postfile, info, reader.schema[field].format,
+            term=(field, btext))
 
 
 def _raw_matcher(reader: SegmentReader, field: str, text: str):

@@ -35,7 +35,15 @@ from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
 
 from .schema import SPELL_FIELD
-from .segments import EMPTY, POS_SHIFT, Postings, columns, decode_matcher, decode_with_positions
+from .segments import (
+    EMPTY,
+    POS_SHIFT,
+    Postings,
+    all_terms,
+    columns,
+    decode_matcher,
+    decode_with_positions,
+)
 
 VERSION = 2
 MAGIC = b"SLSIDE\r\n"
@@ -99,7 +107,6 @@ def fingerprint(directory: Path, segment) -> dict:
 
 def _arrays(reader) -> tuple[dict[str, np.ndarray], dict[str, list[int]]]:
     """Every array of a segment's sidecar, and each field's range of term ordinals."""
-    terms = reader._terms
     schema = reader.schema
     fields: dict[str, list[int]] = {}
     keys: list[bytes] = []
@@ -109,23 +116,21 @@ def _arrays(reader) -> tuple[dict[str, np.ndarray], dict[str, list[int]]]:
     ids, tfs = [], []
     pos_counts, positions = [], []
     spelling: list[tuple[int, int]] = []
-    for (field, btext), info in terms.items():  # Whoosh order: by field, then term bytes
+    for field, btext, frequency, matcher in all_terms(reader):
         t = len(keys)
         fields.setdefault(field, [t, t])[1] = t + 1
         keys.append(btext)
         hashes.append(_hash(_term_key(field, btext)))
-        df.append(info.doc_frequency())
+        df.append(frequency)
         if field == SPELL_FIELD:  # only its vocabulary and frequencies are read
             spelling.extend((h, t) for h in _spelling_keys(btext.decode("utf-8"), MAX_EDITS))
             post_off.append(post_off[-1])
             continue
-        matcher = terms._codec.postings_reader(terms._postfile, info, schema[field].format,
-                                               term=(field, btext))
         if schema[field].format.supports("positions"):
-            p, counts, flat = decode_with_positions(matcher)
+            p, counts, flat = decode_with_positions(matcher())
             positions.append(flat)
         else:
-            p = decode_matcher(matcher)
+            p = decode_matcher(matcher())
             counts = np.zeros(len(p.ids), np.int64)
         pos_counts.append(counts)
         ids.append(p.ids)
