@@ -1,26 +1,37 @@
 """Benchmark the search engine on N deterministic synthetic published profiles.
 
     python bench/search.py --n 10000 [--seed 1] [--queries 200] [--procs 2]
+    python bench/search.py --n 10000 --distinct 300 [--workers K]
+    python bench/search.py --n 10000 --compare 300
 
 Prints build time and size, p50/p95/p99 latency for (a) text only, (b) text + 2
 filters + all facet counts, (c) filters only sorted newest (the engine as the app runs it:
 "some words" backfill and CPV concept scoring on), and the time from an
 update + commit until the change is searchable. Plain numbers, no asserts.
+
+``--distinct Q``: Q different queries drawn from the corpus vocabulary, each with 2 filters and
+all facet counts, run by ``--workers K`` fresh processes at once on the index: each sees every
+query once (cold), then again (warm), and reports its memory (RSS, PSS, USS). ``--compare Q``:
+the same queries and the fixed mixes through postings from the sidecars and decoded from Whoosh
+in one process; counts the results (hits, scores, totals, facet counts, suggestion) that differ.
+``BENCH_CODE=DIR`` imports the engine from another checkout (e.g. main, for a "before" figure).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, os.environ.get("BENCH_CODE") or str(Path(__file__).resolve().parent.parent))
 
 from locator import taxonomies  # noqa: E402
 from search_index import IndexStore, SearchEngine  # noqa: E402
@@ -163,6 +174,124 @@ def _filters(rng: random.Random, count: int) -> dict:
     return {n: rng.sample(choices[n], rng.randint(1, 2)) for n in names}
 
 
+def distinct_queries(count: int, seed: int) -> list[str]:
+    """``count`` different queries from the corpus's own vocabulary, as a long tail of buyers
+    would type them: a rare word with a trade, two rare words, a rare word alone, a quoted
+    service with a word, a prefix, a misspelling."""
+    rng = random.Random(seed + 2)
+    tail = _lexicon(random.Random(seed + 1), 20000)
+    service_words = " ".join(SERVICES).lower().split()
+
+    def rare() -> str:  # the descriptions' Zipfian draw, flattened a little
+        return tail[min(int(rng.paretovariate(0.4)) - 1, 1999)]
+
+    def typo(word: str) -> str:
+        i = rng.randrange(1, len(word) - 1)
+        return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+
+    kinds = [
+        (35, lambda: f"{rare()} {rng.choice(service_words)}"),
+        (15, lambda: f"{rare()} {rare()}"),
+        (10, lambda: rare()),
+        (10, lambda: f"{rng.choice(SERVICES).lower()} {rng.choice(COMMON)}"),
+        (10, lambda: f'"{rng.choice([s for s in SERVICES if " " in s]).lower()}" {rare()}'),
+        (10, lambda: f"{rare()[:4]}*"),
+        (10, lambda: typo(rng.choice([w for w in service_words if len(w) > 5] + [rare()]))),
+    ]
+    weights = [w for w, _ in kinds]
+    seen: dict[str, None] = {}
+    while len(seen) < count:
+        seen.setdefault(rng.choices(kinds, weights)[0][1](), None)
+    return list(seen)
+
+
+def _memory() -> dict[str, float]:
+    """This process's memory in MB: RSS, PSS (shared pages divided among their users), USS
+    (pages only it maps: a file mapped by one process alone counts here too) and anonymous
+    memory (its own heap), from /proc/self/smaps_rollup; peak RSS from /proc/self/status."""
+    fields = {}
+    for line in Path("/proc/self/smaps_rollup").read_text().splitlines()[1:]:
+        name, value = line.split(":")
+        fields[name] = int(value.split()[0]) / 1024
+    status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
+    return {"rss": fields["Rss"], "pss": fields["Pss"],
+            "uss": fields["Private_Clean"] + fields["Private_Dirty"], "anon": fields["Anonymous"],
+            "peak_rss": int(status["VmHWM"].split()[0]) / 1024}
+
+
+def _child(base: str) -> None:
+    """One fresh worker: open the engine as the app does, run the workload from stdin twice
+    (cold, then warm), print the timings, then wait for the parent before measuring memory,
+    so that all workers are alive when PSS divides the shared pages."""
+    workload = json.loads(sys.stdin.readline())
+    concepts = taxonomies.concepts()
+    before = _memory()
+    start = time.perf_counter()
+    engine = SearchEngine(IndexStore(base), concepts=concepts)
+    opened = time.perf_counter() - start
+    start = time.perf_counter()
+    engine.warm()
+    warmed = time.perf_counter() - start
+    passes = [[_time(lambda q=q, f=f: engine.search(q, f)) for q, f in workload]
+              for _ in range(2)]
+    print(json.dumps({"open": opened, "warm_up": warmed, "cold": passes[0], "warm": passes[1],
+                      "before": before}), flush=True)
+    sys.stdin.readline()
+    print(json.dumps(_memory()), flush=True)
+    engine.close()
+
+
+def _distinct(base: str, queries: list[str], workers: int, seed: int) -> None:
+    rng = random.Random(seed + 3)
+    workload = [(q, _filters(rng, 2)) for q in queries]
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    procs = [subprocess.Popen([sys.executable, __file__, "--child", base], env=env, text=True,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+             for _ in range(workers)]
+    for proc in procs:
+        proc.stdin.write(json.dumps(workload) + "\n")
+        proc.stdin.flush()
+    results = [json.loads(proc.stdout.readline()) for proc in procs]
+    for proc in procs:
+        proc.stdin.write("\n")
+        proc.stdin.flush()
+    memory = [json.loads(proc.stdout.readline()) for proc in procs]
+    for proc in procs:
+        proc.wait()
+    print(f"distinct: {len(queries)} queries, each with 2 filters and all facet counts, "
+          f"{workers} fresh worker(s) at once, load average {os.getloadavg()[0]:.1f}")
+    for i, (r, m) in enumerate(zip(results, memory, strict=True)):
+        print(f"worker {i}: open {r['open']:.2f} s, warm-up {r['warm_up']:.2f} s, "
+              f"over 50 ms cold: {sum(t > 0.05 for t in r['cold'])}")
+        print(f"  cold  {_percentiles(r['cold'])}")
+        print(f"  warm  {_percentiles(r['warm'])}")
+        grown = m["rss"] - r["before"]["rss"]
+        print(f"  memory MB: RSS {m['rss']:.0f} (+{grown:.0f} over opening and searching), "
+              f"PSS {m['pss']:.0f}, USS {m['uss']:.0f} (+{m['uss'] - r['before']['uss']:.0f}), "
+              f"anonymous {m['anon']:.0f} (+{m['anon'] - r['before']['anon']:.0f}), "
+              f"peak RSS {m['peak_rss']:.0f}")
+    print(f"all workers: RSS {sum(m['rss'] for m in memory):.0f} MB, "
+          f"PSS {sum(m['pss'] for m in memory):.0f} MB, USS {sum(m['uss'] for m in memory):.0f} MB")
+    if workers > 1:
+        print(f"  cold, all workers  {_percentiles([t for r in results for t in r['cold']])}")
+
+
+def _compare(store, queries: list[str], seed: int) -> None:
+    """Sidecars against postings decoded from Whoosh, query by query."""
+    rng = random.Random(seed + 4)
+    mapped, decoded = SearchEngine(store, sidecars=True), SearchEngine(store, sidecars=False)
+    calls = [(q, _filters(rng, rng.randint(0, 2)), rng.choice(["relevance", "newest"]),
+              rng.choice([1, 1, 2])) for q in queries + TEXT_QUERIES]
+    calls += [("", _filters(rng, rng.randint(1, 2)), "newest", 1) for _ in range(100)]
+    differ = [c for c in calls if mapped.search(*c) != decoded.search(*c)]
+    print(f"compare: {len(calls)} searches, {len(differ)} differ (hits, scores, totals, "
+          f"facet counts, suggestion)")
+    for c in differ[:10]:
+        print("  differs:", c)
+    mapped.close()
+    decoded.close()
+
+
 def _percentiles(samples: list[float]) -> str:
     ms = sorted(s * 1000 for s in samples)
     pick = lambda p: ms[min(len(ms) - 1, int(round(p / 100 * (len(ms) - 1))))]  # noqa: E731
@@ -182,7 +311,15 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=200, help="queries per mix")
     ap.add_argument("--procs", type=int, default=2, help="indexing processes")
     ap.add_argument("--keep", help="keep the index in this directory; reuse it if it exists")
+    ap.add_argument("--distinct", type=int, default=0, metavar="Q",
+                    help="Q distinct queries in fresh worker processes, instead of the mixes")
+    ap.add_argument("--workers", type=int, default=1, help="with --distinct: processes at once")
+    ap.add_argument("--compare", type=int, default=0, metavar="Q",
+                    help="compare sidecars with Whoosh decoding on Q distinct queries + the mixes")
+    ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.child:
+        return _child(args.child)
 
     base = args.keep or tempfile.mkdtemp(prefix="search-bench-")
     try:
@@ -194,7 +331,13 @@ def main() -> None:
             build = time.perf_counter() - start
             print(f"build: {build:.1f} s ({args.n / build:.0f} docs/s)")
         size = sum(f.stat().st_size for f in Path(base).rglob("*") if f.is_file())
-        print(f"index: {store.doc_count()} docs, {size / 1e6:.0f} MB on disk")
+        print(f"index: {store.doc_count()} docs, {size / 1e6:.0f} MB on disk, "
+              f"load average {os.getloadavg()[0]:.1f}")
+        if args.distinct:
+            return _distinct(base, distinct_queries(args.distinct, args.seed), args.workers,
+                             args.seed)
+        if args.compare:
+            return _compare(store, distinct_queries(args.compare, args.seed), args.seed)
 
         start = time.perf_counter()
         concepts = taxonomies.concepts()  # as the app builds it, once per process

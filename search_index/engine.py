@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import sidecar
 from .concepts import ConceptIndex
 from .facets import ALL, CPV_TREE_FIELD, FACETS, FACETS_BY_NAME
 from .highlight import snippets
@@ -67,13 +68,17 @@ class SearchResult:
 class SearchEngine:
     """Search over the live generation of an index base directory.
 
-    ``cache_mb`` bounds the decoded posting lists kept across refreshes.
+    ``cache_mb`` bounds the posting lists decoded in this process and kept across refreshes
+    (phrase results; and every posting list when ``sidecars`` is off). ``sidecars``
+    (default: on unless the environment sets SEARCH_INDEX_SIDECARS=0) reads postings from each
+    segment's memory-mapped sidecar, written first if missing.
     """
 
     def __init__(self, base: str | os.PathLike | IndexStore, *, cache_mb: int = 512,
                  synonyms_path: str | os.PathLike = SYNONYMS_PATH,
-                 concepts: ConceptIndex | None = None):
+                 concepts: ConceptIndex | None = None, sidecars: bool | None = None):
         self.store = base if isinstance(base, IndexStore) else IndexStore(base)
+        self.sidecars = sidecar.enabled() if sidecars is None else sidecars
         self.concepts = concepts
         self._synonyms = load_synonyms(synonyms_path)
         self._postings = ByteLRU(cache_mb << 20)
@@ -88,8 +93,16 @@ class SearchEngine:
 
     def _segment_data(self, reader, key) -> SegmentData:
         if key not in self._segments:
-            self._segments[key] = SegmentData(reader)
+            self._segments[key] = self._load_segment(reader, self.store.base / key[0])
         return self._segments[key]
+
+    def _load_segment(self, reader, directory) -> SegmentData:
+        if self.sidecars:
+            try:
+                return SegmentData.from_sidecar(sidecar.ensure(reader, directory))
+            except OSError:  # e.g. a read-only index directory: decode in this process
+                log.exception("no sidecar for segment %s", reader.segment().segment_id())
+        return SegmentData.from_reader(reader)
 
     def _open_snapshot(self, generation: str, warm: bool = True) -> Snapshot:
         searcher = self.store.open_index(generation).searcher()

@@ -5,12 +5,15 @@ posting blocks and fixed-width columns). Walking postings through Whoosh's
 matcher API costs about 4 µs a posting; decoding a whole 128-posting block at
 once (zlib + pickle + cumsum) is ~50x faster, which is what makes the
 vectorised engine possible. Segments are immutable apart from deletions, so
-everything decoded here is cached by segment id and survives refreshes.
+everything decoded here is kept by segment id and survives refreshes: in each segment's
+sidecar file (:mod:`search_index.sidecar`), or in this process when sidecars are off.
 """
 
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
+from functools import partial
 from pickle import loads
 
 import numpy as np
@@ -23,7 +26,7 @@ from .schema import TEXT_BOOSTS, facet_field
 
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 NAME_KEY_BYTES = 48
-_POS_SHIFT = 21  # (doc << 21 | position) keys; documents have far fewer than 2M tokens
+POS_SHIFT = 21  # (doc << 21 | position) keys; documents have far fewer than 2M tokens
 
 
 class Postings:
@@ -42,22 +45,67 @@ EMPTY = Postings(np.zeros(0, np.int32), np.zeros(0, np.float32))
 def decode_postings(reader: SegmentReader, field: str, text: str) -> Postings:
     if (field, text) not in reader:
         return EMPTY
-    m = _raw_matcher(reader, field, text)
+    return decode_matcher(_raw_matcher(reader, field, text))
+
+
+def decode_matcher(m) -> Postings:
+    """Every posting of a raw Whoosh matcher, a block (zlib + pickle) at a time."""
+    blocks = list(_blocks(m))
+    return Postings(np.concatenate([b[0] for b in blocks]).astype(np.int32),
+                    np.concatenate([b[1] for b in blocks]))
+
+
+def decode_with_positions(m) -> tuple[Postings, np.ndarray, np.ndarray]:
+    """Postings, how many positions each posting has, and all their positions in a row."""
+    blocks = list(_blocks(m))
+    deltas = [_deltas(v) for b in blocks for v in b[2]]
+    counts = np.fromiter(map(len, deltas), np.int64, len(deltas))
+    flat = np.cumsum(np.fromiter((d for ds in deltas for d in ds), np.int64, int(counts.sum())))
+    before = np.concatenate([[0], flat])[np.cumsum(counts) - counts]  # running sum at each start
+    return (Postings(np.concatenate([b[0] for b in blocks]).astype(np.int32),
+                     np.concatenate([b[1] for b in blocks])),
+            counts, flat - np.repeat(before, counts))
+
+
+def _blocks(m):
+    """(docnums, frequencies, raw values) of each posting block of a raw matcher."""
     if not isinstance(m, W3LeafMatcher):  # inlined postings: tiny, use the API
-        return _decode_slowly(m)
-    ids, tfs = [], []
+        ids, tfs, values = [], [], []
+        while m.is_active():
+            ids.append(m.id())
+            tfs.append(m.weight())
+            values.append(m.value())
+            m.next()
+        yield np.asarray(ids, np.int64), np.asarray(tfs, np.float32), values
+        return
     while True:
         raw = m._postfile.get(m._dataoffset, m._nextoffset - m._dataoffset)
         data = loads(zlib.decompress(raw) if m._compression else raw)
         n = m._blocklength
-        ids.append(np.cumsum(np.asarray(data[0], dtype=np.int64)))
         w = data[1]
-        tfs.append(np.full(n, 1.0 if w is None else w, np.float32) if not isinstance(w, tuple)
-                   else np.asarray(w, np.float32))
+        yield (np.cumsum(np.asarray(data[0], dtype=np.int64)),
+               np.full(n, 1.0 if w is None else w, np.float32) if not isinstance(w, tuple)
+               else np.asarray(w, np.float32),
+               data[2])
         if m._lastblock:
             break
         m._goto(m._nextoffset)
-    return Postings(np.concatenate(ids).astype(np.int32), np.concatenate(tfs))
+
+
+def _deltas(value: bytes) -> list[int]:
+    """Gaps between a posting's positions: Whoosh's Positions value is a 4-byte count and a
+    pickle, stored without its final STOP byte."""
+    return loads(value[4:] if value.endswith(b".") else value[4:] + b".")
+
+
+def all_terms(reader: SegmentReader):
+    """(field, term bytes, document frequency, raw matcher factory) of every term of a
+    segment, in Whoosh's order: by field, then by term bytes."""
+    terms = reader._terms
+    for (field, btext), info in terms.items():
+        yield field, btext, info.doc_frequency(), partial(
+            terms._codec.postings_reader, terms._postfile, info, reader.schema[field].format,
+            term=(field, btext))
 
 
 def _raw_matcher(reader: SegmentReader, field: str, text: str):
@@ -79,7 +127,7 @@ def _position_keys(reader: SegmentReader, field: str, text: str, docs: np.ndarra
     if not isinstance(m, W3LeafMatcher):
         while m.is_active():
             if m.id() in docs:
-                keys.extend((m.id() << _POS_SHIFT) | (p - shift)
+                keys.extend((m.id() << POS_SHIFT) | (p - shift)
                             for p in m.value_as("positions") if p >= shift)
             m.next()
         return np.unique(np.asarray(keys, np.int64))
@@ -93,8 +141,8 @@ def _position_keys(reader: SegmentReader, field: str, text: str, docs: np.ndarra
             for row in np.flatnonzero(np.isin(ids, docs[lo:hi], assume_unique=True)):
                 value = data[2][row]
                 pos = 0
-                doc = int(ids[row]) << _POS_SHIFT
-                for delta in loads(value[4:] if value.endswith(b".") else value[4:] + b"."):
+                doc = int(ids[row]) << POS_SHIFT
+                for delta in _deltas(value):
                     pos += delta
                     if pos >= shift:
                         keys.append(doc | (pos - shift))
@@ -105,26 +153,22 @@ def _position_keys(reader: SegmentReader, field: str, text: str, docs: np.ndarra
     return np.asarray(keys, np.int64)
 
 
-def phrase_docs(reader: SegmentReader, field: str, tokens: tuple[str, ...],
-                candidates: np.ndarray) -> np.ndarray:
-    """Local docnums among ``candidates`` (documents holding every token) where
-    the tokens occur at consecutive positions."""
+def phrase_docs(position_keys: Callable[[str, np.ndarray, int], np.ndarray],
+                tokens: tuple[str, ...], candidates: np.ndarray) -> np.ndarray:
+    """Local docnums among ``candidates`` (documents holding every token) where the tokens
+    occur at consecutive positions. ``position_keys(token, docs, i)``: (doc << 21 |
+    position - i) for the token's positions in ``docs``."""
     keys = None
     for i, token in enumerate(tokens):
         if keys is not None and not len(keys):
             break
-        found = _position_keys(reader, field, token, candidates, i)
+        found = position_keys(token, candidates, i)
         keys = found if keys is None else np.intersect1d(keys, found, assume_unique=True)
-    return np.unique(keys >> _POS_SHIFT).astype(np.int32)
+    return np.unique(keys >> POS_SHIFT).astype(np.int32)
 
 
-def _decode_slowly(m) -> Postings:
-    ids, tfs = [], []
-    while m.is_active():
-        ids.append(m.id())
-        tfs.append(m.weight())
-        m.next()
-    return Postings(np.asarray(ids, np.int32), np.asarray(tfs, np.float32))
+def whoosh_position_keys(reader: SegmentReader, field: str):
+    return lambda token, docs, shift: _position_keys(reader, field, token, docs, shift)
 
 
 def _numeric_column(reader: SegmentReader, field: str, column, dtype) -> np.ndarray:
@@ -140,29 +184,56 @@ def _numeric_column(reader: SegmentReader, field: str, column, dtype) -> np.ndar
     return out
 
 
-class SegmentData:
-    """Per-document columns of one segment, decoded once."""
+def columns(reader: SegmentReader) -> dict[str, np.ndarray]:
+    """The per-document columns the engine sorts and scores by, decoded from Whoosh."""
+    schema = reader.schema
+    ndocs = reader.doc_count_all()
+    names = reader.column_reader("name_key") if reader.has_column("name_key") else []
+    out = {
+        "published": _numeric_column(reader, "published", schema["published"].column_type,
+                                     np.int64),
+        "tiebreak": _numeric_column(reader, "tiebreak", schema["tiebreak"].column_type,
+                                    np.uint32),
+        "name_key": np.array([k[:NAME_KEY_BYTES] for k in names] or [b""] * ndocs,
+                             dtype=f"S{NAME_KEY_BYTES}"),
+    }
+    for f in TEXT_BOOSTS:
+        out[length_column(f)] = _BYTE_TO_LENGTH[
+            _numeric_column(reader, _lenfield(f), LENGTHS_COLUMN, np.uint8)]
+    return out
 
-    def __init__(self, reader: SegmentReader):
-        schema = reader.schema
-        self.ndocs = reader.doc_count_all()
-        self.published = _numeric_column(reader, "published", schema["published"].column_type,
-                                         np.int64)
-        self.tiebreak = _numeric_column(reader, "tiebreak", schema["tiebreak"].column_type,
-                                        np.uint32)
-        names = reader.column_reader("name_key") if reader.has_column("name_key") else []
-        self.name_key = np.array([k[:NAME_KEY_BYTES] for k in names] or [b""] * self.ndocs,
-                                 dtype=f"S{NAME_KEY_BYTES}")
-        self.lengths = {
-            f: _BYTE_TO_LENGTH[_numeric_column(reader, _lenfield(f), LENGTHS_COLUMN, np.uint8)]
-            for f in TEXT_BOOSTS
-        }
-        self.facets = {}
+
+def length_column(field: str) -> str:
+    return f"len_{field}"
+
+
+class SegmentData:
+    """Per-document columns and facet postings of one segment, decoded once: from Whoosh
+    (``from_reader``) or as views of the segment's memory-mapped sidecar (``from_sidecar``),
+    which then also answers every posting and vocabulary lookup."""
+
+    def __init__(self, cols: dict[str, np.ndarray], facets: dict, sidecar=None):
+        self.ndocs = len(cols["published"])
+        self.published, self.tiebreak = cols["published"], cols["tiebreak"]
+        self.name_key = cols["name_key"]
+        self.lengths = {f: cols[length_column(f)] for f in TEXT_BOOSTS}
+        self.facets = facets
+        self.sidecar = sidecar
+
+    @classmethod
+    def from_reader(cls, reader: SegmentReader) -> SegmentData:
+        facets = {}
         for facet in FACETS:
             field = facet_field(facet.name)
-            values, docs = [], []
-            for text in reader.lexicon(field):
-                value = text.decode("utf-8")
-                values.append(value)
-                docs.append(decode_postings(reader, field, value).ids)
-            self.facets[facet.name] = (values, docs)
+            values = [text.decode("utf-8") for text in reader.lexicon(field)]
+            facets[facet.name] = (values, [decode_postings(reader, field, v).ids for v in values])
+        return cls(columns(reader), facets)
+
+    @classmethod
+    def from_sidecar(cls, sidecar) -> SegmentData:
+        facets = {}
+        for facet in FACETS:
+            field = facet_field(facet.name)
+            values = sidecar.terms(field)
+            facets[facet.name] = (values, [sidecar.postings(field, v).ids for v in values])
+        return cls(sidecar.columns, facets, sidecar)

@@ -15,12 +15,13 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import islice
 
 import numpy as np
 
 from .facets import FACETS, FACETS_BY_NAME, tree_prefix
-from .schema import TEXT_BOOSTS
-from .segments import Postings, SegmentData, decode_postings, phrase_docs
+from .schema import SPELL_FIELD, TEXT_BOOSTS
+from .segments import Postings, SegmentData, decode_postings, phrase_docs, whoosh_position_keys
 
 K1, B = 1.2, 0.75
 MAX_PREFIX_TERMS = 64
@@ -169,7 +170,9 @@ class Snapshot:
     # Terms
 
     def _segment_postings(self, leaf, field: str, text: str) -> Postings:
-        reader, _, key, _ = leaf
+        reader, _, key, data = leaf
+        if data.sidecar is not None:  # views of the shared mapping: nothing to cache
+            return data.sidecar.postings(field, text)
 
         def make():
             with self.io_lock:
@@ -202,19 +205,25 @@ class Snapshot:
     def segment_phrase(self, leaf, field: str, tokens: tuple[str, ...]) -> np.ndarray:
         """Local docnums of one segment holding ``tokens`` at consecutive
         positions; cached with the segment, so a refresh only checks new ones."""
-        reader, _, key, _ = leaf
+        key = leaf[2]
 
         def verify():
             cand = None
             for t in tokens:
                 ids = self._segment_postings(leaf, field, t).ids
                 cand = ids if cand is None else np.intersect1d(cand, ids, assume_unique=True)
-            if not len(cand):
-                return cand
-            with self.io_lock:
-                return phrase_docs(reader, field, tokens, cand)
+            return self._leaf_phrase(leaf, field, tokens, cand) if len(cand) else cand
         return self._segment_cache.get_or_make((key, field, tokens), verify,
                                                lambda a: a.nbytes + 64)
+
+    def _leaf_phrase(self, leaf, field: str, tokens: tuple[str, ...],
+                     cand: np.ndarray) -> np.ndarray:
+        """Of one segment's sorted local ``cand``, those holding ``tokens`` side by side."""
+        reader, _, _, data = leaf
+        if data.sidecar is not None:
+            return phrase_docs(data.sidecar.position_keys(field), tokens, cand)
+        with self.io_lock:
+            return phrase_docs(whoosh_position_keys(reader, field), tokens, cand)
 
     def phrase(self, field: str, tokens: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
         """Documents holding the phrase in ``field``, scored as the sum of the
@@ -246,26 +255,57 @@ class Snapshot:
                     held = self._segment_postings(leaf, field, t).ids
                     cand = cand[np.isin(cand, held, assume_unique=True)]
                 if len(cand):
-                    with self.io_lock:
-                        found.append(phrase_docs(reader, field, tokens, cand) + offset)
+                    found.append(self._leaf_phrase(leaf, field, tokens, cand) + offset)
             return _concat(found, np.int32)
         key = ("pa", field, tokens, hashlib.blake2b(docs.tobytes(), digest_size=16).digest())
         return self._local.get_or_make(key, make, lambda a: a.nbytes + 64)
 
     def prefix_terms(self, field: str, prefix: str) -> list[str]:
-        """Up to MAX_PREFIX_TERMS lexicon terms starting with ``prefix``, most
-        frequent first (a short prefix would otherwise expand to thousands)."""
+        """Up to MAX_PREFIX_TERMS lexicon terms starting with ``prefix``, most frequent first
+        (a short prefix would otherwise expand to thousands), among the first _PREFIX_SCAN
+        in lexicon order. A term among the first _PREFIX_SCAN of the whole lexicon is among
+        the first of each segment's, so segments are read one at a time and merged."""
         def make():
-            with self.io_lock:
-                found = []
-                for i, term in enumerate(self.reader.expand_prefix(field, prefix)):
-                    if i >= _PREFIX_SCAN:
-                        break
-                    found.append(term.decode("utf-8") if isinstance(term, bytes) else term)
-                dfs = [self.reader.doc_frequency(field, t) for t in found]
-            ranked = sorted(zip(dfs, found, strict=True), key=lambda x: (-x[0], x[1]))
-            return [t for _, t in ranked[:MAX_PREFIX_TERMS]]
+            dfs: dict[str, int] = {}
+            for leaf in self.leaves:
+                for term, df in self._leaf_prefix_terms(leaf, field, prefix):
+                    dfs[term] = dfs.get(term, 0) + df
+            found = sorted(dfs)[:_PREFIX_SCAN]
+            ranked = sorted(found, key=lambda t: (-dfs[t], t))
+            return ranked[:MAX_PREFIX_TERMS]
         return self._local.get_or_make(("x", field, prefix), make, lambda v: 64 * len(v) + 64)
+
+    def _leaf_prefix_terms(self, leaf, field: str, prefix: str) -> list[tuple[str, int]]:
+        reader, _, _, data = leaf
+        if data.sidecar is not None:
+            return data.sidecar.prefix_terms(field, prefix, _PREFIX_SCAN)
+        with self.io_lock:
+            found = list(islice(reader.expand_prefix(field, prefix), _PREFIX_SCAN))
+            return [(t.decode("utf-8"), reader.doc_frequency(field, t)) for t in found]
+
+    def doc_frequency(self, field: str, text: str) -> int:
+        """Documents holding ``text`` in ``field``, deleted ones included (as Whoosh counts)."""
+        total = 0
+        for reader, _, _, data in self.leaves:
+            if data.sidecar is not None:
+                total += data.sidecar.doc_frequency(field, text)
+            else:
+                with self.io_lock:
+                    total += reader.doc_frequency(field, text)
+        return total
+
+    def spelling_candidates(self, word: str, maxdist: int) -> set[str]:
+        """Words of the spelling field sharing ``word``'s first letter, among which are all
+        within ``maxdist`` edits (and maybe others: the caller measures)."""
+        found: set[str] = set()
+        for reader, _, _, data in self.leaves:
+            if data.sidecar is not None:
+                found |= data.sidecar.spelling_candidates(word, maxdist)
+            else:
+                with self.io_lock:
+                    found.update(t.decode("utf-8") if isinstance(t, bytes) else t for t in
+                                 reader.terms_within(SPELL_FIELD, word, maxdist, prefix=1))
+        return found
 
     def stored(self, docnum: int) -> dict:
         with self.io_lock:

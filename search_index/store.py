@@ -33,6 +33,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.writing import IndexWriter
 
+from . import sidecar
 from .schema import build_schema, to_whoosh
 
 _GEN_RE = re.compile(r"^gen-(\d{6})$")
@@ -183,6 +184,7 @@ class IndexStore:
                     self.write_meta(meta, gen)
             finally:
                 ix.close()
+        self._write_sidecars(gen)
 
     def upsert(self, docs: Iterable[dict], *, applied_through: int | None = None) -> int:
         with self.batch() as batch:
@@ -207,6 +209,7 @@ class IndexStore:
                 ix.writer(timeout=self.lock_timeout, compound=False).commit(optimize=True)
             finally:
                 ix.close()
+        self._write_sidecars(self._read_current())
 
     # Full rebuild
 
@@ -250,6 +253,7 @@ class IndexStore:
                 ix.close()
                 if progress:
                     progress(count)
+                self._write_sidecars(gen, procs)
                 self.write_meta({"applied_through": applied_through, "built_docs": count}, gen)
                 with _file_lock(self.base / "write.lock", blocking=True, timeout=self.lock_timeout):
                     _atomic_write(self.base / "CURRENT", gen)
@@ -258,6 +262,12 @@ class IndexStore:
                 raise
             self._remove_old_generations(keep=gen)
             return gen
+
+    def _write_sidecars(self, gen: str, procs: int = 1) -> None:
+        """Decode new segments into their sidecars now, outside the write lock, so searchers
+        (which would otherwise write them on refresh) find them ready."""
+        if sidecar.enabled():
+            sidecar.ensure_index(self.base / gen, procs)
 
     def _remove_old_generations(self, keep: str) -> None:
         gens = [g for g in self._generations() if g <= keep]

@@ -41,50 +41,50 @@ def _vocabulary_near(word: str, maxdist: int) -> tuple[tuple[int, str], ...]:
     return tuple((d, c) for d, c in near if 0 < d <= maxdist)
 
 
-def _text_frequency(reader, word: str) -> int:
+def _text_frequency(snap: Snapshot, word: str) -> int:
     """How many supplier texts hold the word once analysed (most of its fields' counts)."""
     tokens = analyse(word)
     if len(tokens) != 1:
         return 0
-    return max(reader.doc_frequency(field, tokens[0]) for field in TEXT_BOOSTS)
+    return max(snap.doc_frequency(field, tokens[0]) for field in TEXT_BOOSTS)
 
 
 def _best_correction(snap: Snapshot, word: str) -> str | None:
     if len(word) < 3 or not word.isalpha():
         return None
     maxdist = 1 if len(word) <= 4 else 2
-    with snap.io_lock:
-        reader = snap.reader
-        if reader.doc_frequency(SPELL_FIELD, word) or _text_frequency(reader, word):
-            return None  # a word some supplier's text holds, maybe in another form, is meant
-        ranked = []
-        for c in reader.terms_within(SPELL_FIELD, word, maxdist, prefix=1):
-            c = c.decode("utf-8") if isinstance(c, bytes) else c
-            if c != word:
-                ranked.append((_distance(word, c), -reader.doc_frequency(SPELL_FIELD, c), c))
-        known = {c for *_, c in ranked}
-        for distance, c in _vocabulary_near(word, maxdist):
-            if c not in known and (frequency := _text_frequency(reader, c)):
-                ranked.append((distance, -frequency, c))
-        ranked += _splits(reader, word)
+    if snap.doc_frequency(SPELL_FIELD, word) or _text_frequency(snap, word):
+        return None  # a word some supplier's text holds, maybe in another form, is meant
+    ranked = []
+    for c in snap.spelling_candidates(word, maxdist):
+        # Candidates are words within maxdist plain edits (no swaps), as Whoosh's
+        # Levenshtein automaton found them before; they are ranked with swaps.
+        if c != word and _distance(word, c, maxdist, swaps=False) <= maxdist:
+            ranked.append((_distance(word, c), -snap.doc_frequency(SPELL_FIELD, c), c))
+    known = {c for *_, c in ranked}
+    for distance, c in _vocabulary_near(word, maxdist):
+        if c not in known and (frequency := _text_frequency(snap, c)):
+            ranked.append((distance, -frequency, c))
+    ranked += _splits(snap, word)
     return min(ranked)[2] if ranked else None
 
 
-def _splits(reader, word: str) -> list[tuple[int, int, str]]:
+def _splits(snap: Snapshot, word: str) -> list[tuple[int, int, str]]:
     """Two words run together ("housebuilders", "signwriters"): a missing space is one edit,
     offered where both halves are in supplier texts."""
     found = []
     for i in range(MIN_PART, len(word) - MIN_PART + 1):
         left, right = word[:i], word[i:]
-        frequency = min(_text_frequency(reader, left), _text_frequency(reader, right))
+        frequency = min(_text_frequency(snap, left), _text_frequency(snap, right))
         if frequency:
             found.append((1, -frequency, f"{left} {right}"))
     return found
 
 
-def _distance(a: str, b: str, limit: int | None = None) -> int:
-    """Edits from a to b: insertions, deletions, substitutions and swaps of adjacent letters
-    (optimal string alignment). With ``limit``, any answer above it may be given as limit + 1."""
+def _distance(a: str, b: str, limit: int | None = None, swaps: bool = True) -> int:
+    """Edits from a to b: insertions, deletions, substitutions and, with ``swaps``, swaps of
+    adjacent letters (optimal string alignment). With ``limit``, any answer above it may be
+    given as limit + 1."""
     if limit is not None and abs(len(a) - len(b)) > limit:
         return limit + 1
     before, prev = None, list(range(len(b) + 1))
@@ -92,7 +92,7 @@ def _distance(a: str, b: str, limit: int | None = None) -> int:
         cur = [i]
         for j, cb in enumerate(b, 1):
             best = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
-            if before is not None and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+            if swaps and before is not None and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
                 best = min(best, before[j - 2] + 1)
             cur.append(best)
         if limit is not None and min(cur) > limit:

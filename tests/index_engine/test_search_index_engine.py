@@ -173,6 +173,14 @@ def test_highlights_escape_html(build, make_doc):
     assert "<script>" not in "".join(hit.highlights)
 
 
+def test_highlights_mark_whole_words_only(build, make_doc):
+    text = "Security.team cybersecurity, securing e.g.security (security) secure"
+    engine = build([make_doc(1, description=text)])
+    (hit,) = engine.search("security").hits
+    assert hit.highlights == ["Security.team cybersecurity, <mark>securing</mark> "
+                              "e.g.security (<mark>security</mark>) <mark>secure</mark>"]
+
+
 def test_update_and_delete_visible_after_refresh(engine, make_doc):
     store = engine.store
     store.upsert([make_doc(6, name="zeta grounds", description="Tree surgery only.")])
