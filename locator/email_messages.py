@@ -1,15 +1,16 @@
-"""The e-mails the service sends, rendered from templates. Needs a request context (the CLI
-makes one for `LOCATOR_BASE_URL`) so links are absolute."""
+"""The e-mails the service sends, rendered from templates. Every link in them is built by
+`urls.external_url`: from `LOCATOR_BASE_URL` in production, never from a request's Host header."""
 
 from __future__ import annotations
 
 from email.message import EmailMessage
 
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 
 from .mailer import Mailer
 from .models import Subscription, Supplier
 from .services import digest
+from .urls import external_url
 from .weeks import IsoWeek
 
 
@@ -22,15 +23,13 @@ def _token(purpose: str, subscription: Subscription) -> str:
 
 
 def unsubscribe_url(subscription: Subscription) -> str:
-    return url_for("digest.unsubscribe", token=_token("unsubscribe", subscription), _external=True)
+    return external_url("digest.unsubscribe", token=_token("unsubscribe", subscription))
 
 
 def confirmation(sender: Mailer, subscription: Subscription) -> EmailMessage:
     context = {
         "subscription": subscription,
-        "confirm_url": url_for(
-            "digest.confirm", token=_token("confirm", subscription), _external=True
-        ),
+        "confirm_url": external_url("digest.confirm", token=_token("confirm", subscription)),
         "days": digest.CONFIRM_MAX_AGE.days,
     }
     return sender.message(
@@ -50,9 +49,7 @@ def weekly_digest(
         "suppliers": suppliers,
         "week": week,
         "unsubscribe_url": unsubscribe,
-        "week_url": url_for(
-            "arrivals.any_week", week=str(week), _external=True, **subscription.filters
-        ),
+        "week_url": external_url("arrivals.any_week", week=str(week), **subscription.filters),
     }
     count = len(suppliers)
     message = sender.message(

@@ -102,4 +102,4 @@ class FoldFilter(Filter):
 
 
 # Words with inner hyphens stay whole for FoldFilter; otherwise Whoosh's default pattern.
-TOKEN_PATTERN = r"\w+(?:[.\-]\w+)*"
+TOKEN_PATTERN = r"\w+(?:[.\-]\w+)*"  # nosec B105  # a regular expression, not a password
