@@ -91,6 +91,8 @@ def load(instance_path: str, testing: bool = False) -> dict:
             "LOCATOR_DATABASE_URL", f"sqlite:///{instance / 'locator.db'}"
         ),
         "INDEX_DIR": os.environ.get("LOCATOR_INDEX_DIR", str(instance / "index")),
+        # Uploaded logos (services/logos.py): one folder every web node can read.
+        "LOGO_DIR": os.environ.get("LOCATOR_LOGO_DIR", str(instance / "logos")),
         # Each web process applies the index queue and refreshes its searcher (tests apply
         # the queue themselves; `locator` commands other than `run` turn it off).
         "INDEX_WORKER": not testing,
@@ -102,7 +104,8 @@ def load(instance_path: str, testing: bool = False) -> dict:
         "BASE_URL": base_url,
         # Requests for any other host get 400 (Flask checks it; None accepts any host).
         "TRUSTED_HOSTS": _trusted_hosts(production, base_url),
-        # Larger requests get 413 before anything reads them; a single form field may be as large.
+        # Larger requests get 413 before anything reads them (a logo, up to 1 MB, fits); a single
+        # form field may be as large.
         "MAX_CONTENT_LENGTH": max_content_length,
         "MAX_FORM_MEMORY_SIZE": max_content_length,
         # Strict-Transport-Security, on every response outside development (None: not sent).
@@ -115,6 +118,8 @@ def load(instance_path: str, testing: bool = False) -> dict:
         in ("1", "true", "yes"),
         "MAIL_FROM": os.environ.get("LOCATOR_MAIL_FROM", "Supplier Locator <noreply@localhost>"),
         "MAIL_OUTBOX": str(instance / "mail"),
+        # Where "give your feedback" leads: a mailto link to the team that runs this copy.
+        "FEEDBACK_EMAIL": os.environ.get("LOCATOR_FEEDBACK_EMAIL") or None,
         # The CPV finder (services page and /api/v1/cpv): query length and results per answer.
         "CPV_QUERY_MIN_CHARS": 2,
         "CPV_QUERY_MAX_CHARS": 100,

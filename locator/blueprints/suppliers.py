@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
 from flask_login import current_user
 
+from .. import presenters
 from ..db import get_session
-from ..services import suppliers
+from ..services import logos, suppliers
+
+LOGO_MAX_AGE = 365 * 24 * 3600  # seconds: a logo's name changes whenever its content does
 
 bp = Blueprint("suppliers", __name__, url_prefix="/suppliers")
 
@@ -30,7 +34,11 @@ def index():
     except suppliers.NotFound:
         abort(404)
     return render_template(
-        "suppliers/index.html", page=page, letter=letter, letters=suppliers.letters()
+        "suppliers/index.html",
+        page=page,
+        letter=letter,
+        letters=suppliers.letters(),
+        in_use=suppliers.letters_in_use(get_session()),
     )
 
 
@@ -40,4 +48,27 @@ def profile(slug: str):
         supplier = suppliers.visible_profile(get_session(), slug, current_user)
     except suppliers.NotFound:
         abort(404)
-    return render_template("suppliers/profile.html", supplier=supplier, today=date.today())
+    came_from = presenters.came_from(request.referrer, request.host)
+    return render_template(
+        "suppliers/profile.html",
+        supplier=supplier,
+        today=date.today(),
+        came_from=came_from,
+        nav_section=came_from.section if came_from else None,
+    )
+
+
+@bp.route("/logos/<name>")
+def logo(name: str):
+    if not re.fullmatch(logos.NAME_PATTERN, name):
+        abort(404)
+    response = send_from_directory(
+        current_app.config["LOGO_DIR"],
+        name,
+        mimetype=logos.content_type(name),
+        max_age=LOGO_MAX_AGE,
+        conditional=True,
+    )
+    response.cache_control.immutable = True
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
