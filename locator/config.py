@@ -100,6 +100,9 @@ def load(instance_path: str, testing: bool = False) -> dict:
         "REDIS_URL": os.environ.get("LOCATOR_REDIS_URL") or None,  # rate limits; else per process
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_KEY_PREFIX": "locator",
+        # How many proxies (load balancers) in front of the app append to X-Forwarded-For; 0
+        # trusts no such header, as a client can write anything in it.
+        "PROXY_HOPS": int(os.environ.get("LOCATOR_PROXY_HOPS") or 0),
         # Absolute links (e-mails, feed, API) in production, and where there is no request.
         "BASE_URL": base_url,
         # Requests for any other host get 400 (Flask checks it; None accepts any host).

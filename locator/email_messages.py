@@ -7,15 +7,36 @@ from email.message import EmailMessage
 
 from flask import current_app, render_template
 
+from .limits import email_allowed
 from .mailer import Mailer
-from .models import Subscription, Supplier
-from .services import digest
+from .models import Subscription, Supplier, User
+from .services import accounts, digest
 from .urls import external_url
 from .weeks import IsoWeek
 
 
 def mailer() -> Mailer:
     return Mailer(current_app.config)
+
+
+def send(message: EmailMessage) -> None:
+    """Send one message now, on a connection of its own."""
+    sender = mailer()
+    try:
+        sender.send(message)
+    finally:
+        sender.close()
+
+
+def send_limited(message: EmailMessage, kind: str) -> bool:
+    """Send a message that anyone can make the service send to an address (a link to confirm,
+    a reset, "you already have an account"), unless that mailbox has had its share of `kind`
+    lately (`limits.email_allowed`: one per 10 minutes, three a day, whoever asks). Returns
+    whether it went; the page a person sees must not depend on it."""
+    if not email_allowed(message["To"], kind):
+        return False
+    send(message)
+    return True
 
 
 def _token(purpose: str, subscription: Subscription) -> str:
@@ -62,3 +83,80 @@ def weekly_digest(
     message["List-Unsubscribe"] = f"<{unsubscribe}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     return message
+
+
+# Accounts. Each is addressed to the account's owner, whoever filled in the form that sent it.
+
+
+def _account_message(
+    sender: Mailer, to: str, subject: str, template: str, **context
+) -> EmailMessage:
+    context = {"subject": subject, **context}
+    return sender.message(
+        to,
+        subject,
+        render_template(f"email/{template}.txt", **context),
+        render_template(f"email/{template}.html", **context),
+    )
+
+
+def confirm_email(sender: Mailer, user: User, address: str | None = None) -> EmailMessage:
+    """The link that confirms the owner reads `address`: the account's own, or the one they
+    asked to change to."""
+    token = accounts.email_token(current_app.config["SECRET_KEY"], user, address)
+    return _account_message(
+        sender,
+        address or user.email,
+        "Confirm your email address",
+        "confirm_email",
+        changing=address is not None and address != user.email,
+        confirm_url=external_url("auth.confirm_email", token=token),
+        days=accounts.VERIFY_MAX_AGE.days,
+    )
+
+
+def already_registered(sender: Mailer, user: User) -> EmailMessage:
+    """Someone tried to register an address that has an account: tell its owner, not them."""
+    return _account_message(
+        sender,
+        user.email,
+        "You already have an account",
+        "already_registered",
+        sign_in_url=external_url("auth.sign_in"),
+        reset_url=external_url("auth.forgotten_password"),
+    )
+
+
+def reset_password(sender: Mailer, user: User) -> EmailMessage:
+    token = accounts.reset_token(current_app.config["SECRET_KEY"], user)
+    return _account_message(
+        sender,
+        user.email,
+        "Reset your password",
+        "reset_password",
+        reset_url=external_url("auth.reset_password", token=token),
+        minutes=int(accounts.RESET_MAX_AGE.total_seconds() // 60),
+    )
+
+
+def no_account(sender: Mailer, address: str) -> EmailMessage:
+    """A reset asked for an address with no account: the mailbox's owner learns that, and the
+    person who asked learns nothing on the page."""
+    return _account_message(
+        sender,
+        address,
+        "Reset your password",
+        "no_account",
+        address=address,
+        register_url=external_url("auth.register"),
+    )
+
+
+def password_changed(sender: Mailer, user: User) -> EmailMessage:
+    return _account_message(
+        sender,
+        user.email,
+        "Your password has been changed",
+        "password_changed",
+        reset_url=external_url("auth.forgotten_password"),
+    )

@@ -36,7 +36,7 @@ def subscribe():
     if form.validate_on_submit():
         # At most a few confirmation e-mails to one address, however many people ask; past
         # that nothing is saved or sent, and the page says the same as when it is.
-        if email_allowed(form.email.data):
+        if email_allowed(form.email.data, "subscription"):
             subscription = digest.subscribe(get_session(), form.email.data, form.filters())
             mailer = email_messages.mailer()
             mailer.send(email_messages.confirmation(mailer, subscription))

@@ -132,7 +132,12 @@ def publish():
     supplier = _own_supplier()
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    missing = suppliers.publish(get_session(), supplier)
+    try:
+        missing = suppliers.publish(get_session(), supplier)
+    except suppliers.EmailNotVerified:
+        flash(f"Confirm your email address before you publish: open the link we sent to "
+              f"{current_user.email}.", "info")
+        return redirect(url_for("profile.dashboard"))
     if missing:
         flash("Complete these sections before you publish: " + ", ".join(missing) + ".", "info")
     else:

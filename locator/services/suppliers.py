@@ -26,6 +26,10 @@ class NotFound(LookupError):
     """No such thing, or not yours: the views turn both into a 404 so ids reveal nothing."""
 
 
+class EmailNotVerified(PermissionError):
+    """The owner has not confirmed their e-mail address, which publishing needs."""
+
+
 def record_change(session: Session, supplier: Supplier, *, stamp: bool = True) -> None:
     """Stamp the change and queue the supplier for re-indexing, in the caller's transaction."""
     if stamp:
@@ -107,7 +111,10 @@ def missing_for_publication(supplier: Supplier) -> list[str]:
 
 
 def publish(session: Session, supplier: Supplier) -> list[str]:
-    """Publish if every required section is complete; returns what is missing otherwise."""
+    """Publish if every required section is complete; returns what is missing otherwise.
+    Raises EmailNotVerified if the owner has not confirmed their address."""
+    if supplier.owner is not None and not supplier.owner.email_verified:
+        raise EmailNotVerified(supplier.owner.email)
     missing = missing_for_publication(supplier)
     if missing:
         return missing
@@ -123,6 +130,15 @@ def unpublish(session: Session, supplier: Supplier) -> None:
     supplier.status = "draft"
     record_change(session, supplier)
     session.commit()
+
+
+def release(session: Session, supplier: Supplier) -> None:
+    """Its owner's account is being deleted: the profile leaves the directory, loses its owner
+    and its contact's personal details, and waits to be claimed. The caller commits."""
+    supplier.status = "draft"
+    supplier.owner_id = None
+    supplier.contact_name = supplier.contact_email = supplier.contact_phone = None
+    record_change(session, supplier)
 
 
 # Accreditations and case studies: always reached through the owning supplier.

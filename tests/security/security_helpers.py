@@ -14,7 +14,7 @@ from helpers import TEST_PASSWORD, post_form
 from werkzeug.routing import Rule
 
 from locator.forms.profile import SECTIONS_BY_SLUG
-from locator.services import digest
+from locator.services import accounts, digest
 from locator.weeks import IsoWeek
 
 BASE_URL = "https://suppliers.example.gov.uk"
@@ -57,10 +57,17 @@ PLACEHOLDERS = {"integer": 1, "slug": "no-such-slug", "path": "no-such-file"}
 STATIC_FILES = ("dist/app.js", "dist/main.css", "dist/govuk-frontend.min.js")
 
 
-def known_arguments(app: Flask, supplier, subscription) -> dict[str, list[dict]]:
+def known_arguments(app: Flask, supplier, subscription, owner=None, reset_for=None
+                    ) -> dict[str, list[dict]]:
     """Real path arguments by endpoint, for the supplier (and its first accreditation and case
-    study) and the subscription the tests made."""
+    study), the subscription the tests made, the link confirming the `owner` account's address
+    and a password-reset link for the `reset_for` account."""
     secret = app.config["SECRET_KEY"]
+    links = {}
+    if owner is not None:
+        links["auth.confirm_email"] = [{"token": accounts.email_token(secret, owner)}]
+    if reset_for is not None:
+        links["auth.reset_password"] = [{"token": accounts.reset_token(secret, reset_for)}]
     children = [
         ("accreditations", supplier.accreditations[0].id),
         ("case-studies", supplier.case_studies[0].id),
@@ -78,6 +85,7 @@ def known_arguments(app: Flask, supplier, subscription) -> dict[str, list[dict]]
             *({"kind": kind, "item_id": item} for kind, item in children),
         ],
         "profile.remove_child": [{"kind": kind, "item_id": item} for kind, item in children],
+        **links,
     }
 
 

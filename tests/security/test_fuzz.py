@@ -20,19 +20,22 @@ from urllib.parse import quote
 import hypothesis.strategies as st
 import pytest
 from bs4 import BeautifulSoup
+from helpers import TEST_PASSWORD
 from hypothesis import HealthCheck, given, settings
 from security_helpers import SUPPLIER_EMAIL, known_arguments, sign_in, urls
 from sqlalchemy import text
-from sqlmodel import SQLModel, select
+from sqlmodel import Session, SQLModel, select
 
 from locator import facets
 from locator.db import sql_engine
 from locator.models import Accreditation, CaseStudy, Subscription
+from locator.services import accounts
 from locator.weeks import IsoWeek
 
 # Examples per route and person: a form the person can use, one that only sends them to sign in,
-# and a page. About 400 requests in all.
-EXAMPLES = {"form": 8, "out of reach": 2, "page": 4}
+# and a page. About 700 requests in all.
+EXAMPLES = {"form": 12, "out of reach": 2, "page": 6}
+BYSTANDER = "bystander@example.com"
 
 SETTINGS = settings(
     max_examples=1,  # replaced per test below
@@ -141,7 +144,7 @@ class World:
     supplier: object
     children: dict = field(default_factory=dict)
     visitor: object = None
-    tokens: dict = field(default_factory=dict)  # each client's CSRF token, while it holds
+    tokens: dict = field(default_factory=dict)  # a CSRF token for each session's secret
     pages: dict = field(default_factory=dict)  # the HTML of the pages forms are read from
 
     def snapshot(self) -> dict[str, list[str]]:
@@ -151,31 +154,36 @@ class World:
                 for table in SQLModel.metadata.sorted_tables
             }
 
-    def restore(self, session) -> None:
+    def restore(self) -> None:
         """Put back an accreditation or case study an example removed (same id: the URLs under
         attack name it), and sign the supplier in again after an example signed it out."""
-        session.expire_all()
-        for model, (item_id, values_) in self.children.items():
-            if session.get(model, item_id) is None:
-                session.add(model(id=item_id, supplier_id=self.supplier.id, **values_))
-                session.commit()
+        with Session(sql_engine(self.app)) as own:  # its own: nothing cached from before
+            for model, (item_id, values_) in self.children.items():
+                if own.get(model, item_id) is None:
+                    own.add(model(id=item_id, supplier_id=self.supplier.id, **values_))
+                    own.commit()
         if not _signed_in(self.supplier_client):
             sign_in(self.supplier_client, SUPPLIER_EMAIL)
-            self.tokens.pop(id(self.supplier_client), None)  # sign-in may renew the token
-        if self.visitor is None or _signed_in(self.visitor):  # an example registered or signed in
-            self.tokens.pop(id(self.visitor), None)
+            assert _signed_in(self.supplier_client), "an example locked the supplier out"
+        if self.visitor is None or _signed_in(self.visitor):  # an example signed in
             self.visitor = self.app.test_client()
 
     def person(self, who: str):
         return self.supplier_client if who == "supplier" else self.visitor
 
     def token(self, browser) -> str:
-        if id(browser) not in self.tokens:
+        """A CSRF token for the browser's current session (a new one when an example ended the
+        session, as signing out or in does)."""
+        with browser.session_transaction() as flask_session:
+            secret = flask_session.get("csrf_token")
+        if secret is None or secret not in self.tokens:
             page = "/account/sign-out" if _signed_in(browser) else "/account/sign-in"
             html = browser.get(page).get_data(as_text=True)
             field_ = BeautifulSoup(html, "html.parser").find("input", {"name": "csrf_token"})
-            self.tokens[id(browser)] = field_["value"]
-        return self.tokens[id(browser)]
+            with browser.session_transaction() as flask_session:
+                secret = flask_session["csrf_token"]
+            self.tokens[secret] = field_["value"]
+        return self.tokens[secret]
 
     def fields(self, url: str, action: str | None, method: str) -> dict[str, list[str]]:
         """The fields of the forms on `url` as the supplier sees them, or as a visitor does
@@ -199,6 +207,7 @@ def world(app, client, supplier, session, tmp_path) -> World:
     )
     session.add(Subscription(email="buyer@example.gov.uk", filters={"sector": ["education"]}))
     session.commit()
+    accounts.register(session, BYSTANDER, TEST_PASSWORD)
     accreditation, case_study = supplier.accreditations[0], supplier.case_studies[0]
     children = {
         Accreditation: (accreditation.id, {"type": accreditation.type,
@@ -235,14 +244,18 @@ def _run(examples: int, strategy, check) -> None:
 
 def _routes(world, session, method):
     subscription = session.exec(select(Subscription)).first()
-    return urls(world.app, method, known_arguments(world.app, world.supplier, subscription))
+    owner = accounts.find_by_email(session, SUPPLIER_EMAIL)
+    # A reset link for another account: an example may well choose a new password with it.
+    bystander = accounts.find_by_email(session, BYSTANDER)
+    known = known_arguments(world.app, world.supplier, subscription, owner, bystander)
+    return urls(world.app, method, known)
 
 
 def test_no_form_post_crashes_or_changes_what_it_refuses(world, session):
     targets = _routes(world, session, "POST")
     assert len(targets) >= 15  # every form of the service
     for (rule, url), who in itertools.product(targets, ("signed out", "supplier")):
-        world.restore(session)
+        world.restore()
         # A visitor is sent to sign in from the supplier's own forms: a few examples show that.
         out_of_reach = who == "signed out" and _refused(
             world.person(who).get(url if "GET" in rule.methods else "/profile"))
@@ -253,7 +266,7 @@ def test_no_form_post_crashes_or_changes_what_it_refuses(world, session):
         fields.pop("csrf_token", None)
 
         def check(data, token_kind, url=url, who=who):
-            world.restore(session)
+            world.restore()
             browser = world.person(who)
             token = {"valid": world.token(browser), "missing": None, "junk": "x" * 20}[token_kind]
             form = {**data, **({"csrf_token": token} if token else {})}
@@ -275,14 +288,14 @@ def test_no_page_or_api_parameter_crashes_or_writes(world, session):
                if rule.endpoint != "static"]
     assert len(targets) >= 25
     assert set(api) <= {rule.rule.replace("<slug:slug>", "{slug}") for rule, _ in targets}
-    world.restore(session)
+    world.restore()
     for rule, url in targets:
         params = dict(shared)
         params.update(api.get(rule.rule.replace("<slug:slug>", "{slug}"), {}))
         if not rule.rule.startswith("/api/"):
             params.update(world.fields(url, None, "get"))
         # Pages only a signed-in supplier can see are fuzzed signed in; the others both ways.
-        world.restore(session)
+        world.restore()
         public = not _refused(world.person("signed out").get(url))
         people = st.sampled_from(["signed out", "supplier"]) if public else st.just("supplier")
 

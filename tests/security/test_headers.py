@@ -9,7 +9,13 @@ import re
 
 from bs4 import BeautifulSoup
 from helpers import TEST_PASSWORD
-from security_helpers import known_arguments, production_client, sign_in, urls
+from security_helpers import (
+    SUPPLIER_EMAIL,
+    known_arguments,
+    production_client,
+    sign_in,
+    urls,
+)
 
 from locator import create_app
 from locator.models import Subscription
@@ -78,7 +84,8 @@ def test_every_page_has_the_headers_signed_out_and_signed_in(app, client, suppli
     admin = app.test_client()
     sign_in(admin, ADMIN_EMAIL)
     people = {"signed out": app.test_client(), "supplier": client, "admin": admin}
-    routes = urls(app, "GET", known_arguments(app, supplier, subscription))
+    owner = accounts.find_by_email(session, SUPPLIER_EMAIL)
+    routes = urls(app, "GET", known_arguments(app, supplier, subscription, owner, owner))
     assert len(routes) > 30
     pages: dict[str, list[str]] = {person: [] for person in people}
     for person, browser in people.items():

@@ -19,6 +19,7 @@ from sqlmodel import select
 
 from locator import config
 from locator.models import Subscription, Supplier, utcnow
+from locator.services import accounts
 from locator.weeks import IsoWeek
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,6 +86,30 @@ def test_confirmation_email_links_use_the_base_url(production_app, session):
     [confirm] = {link for link in links if "/subscribe/confirm/" in link}  # text and HTML
     page = production_client(production_app).get(confirm.removeprefix(BASE_URL))
     assert page.status_code == 200 and b"Confirm" in page.data
+
+
+def test_account_email_links_use_the_base_url(production_app, session):
+    """A password-reset link that followed the Host header would hand the reset token to whoever
+    sent the request: the classic account takeover."""
+    accounts.register(session, "owner@example.com", "plum tractor lantern")
+    browser = production_client(production_app, ALIAS)
+    headers = {"X-Forwarded-Host": "evil.example"}
+    for path, data in (
+        ("/account/forgotten-password", {"email": "owner@example.com"}),
+        ("/account/forgotten-password", {"email": "nobody@example.com"}),
+        ("/account/register", {"email": "new@example.com", "password": "quiet harbour lamp",
+                               "confirm": "quiet harbour lamp"}),
+        ("/account/register", {"email": "owner@example.com", "password": "quiet harbour lamp",
+                               "confirm": "quiet harbour lamp"}),
+    ):
+        token = csrf_token(browser.get(path, headers=headers))
+        response = browser.post(path, data={**data, "csrf_token": token}, headers=headers)
+        assert b"Check your email" in response.data, path
+    messages = _mail(production_app)
+    assert len(messages) == 4
+    for message in messages:
+        links = _links(message)
+        assert links and all(link.startswith(f"{BASE_URL}/") for link in links), links
 
 
 def test_weekly_digest_links_use_the_base_url(production_app, session):

@@ -1,6 +1,8 @@
-"""E-mail bombing (ASVS V11.1): however many people ask, one address gets at most one
-confirmation e-mail every 10 minutes and three a day; the asker always sees the same page, so it
-tells nothing about the address; the count is shared through Redis like the other limits."""
+"""E-mail bombing (ASVS V11.1): however many people ask, one address gets at most one e-mail of
+each kind anyone can trigger (a subscription to confirm, an address to confirm, a password reset,
+"you already have an account") every 10 minutes and three a day; the asker always sees the same
+page, so it tells nothing about the address; the count is shared through Redis like the other
+limits."""
 
 from __future__ import annotations
 
@@ -13,11 +15,12 @@ from pathlib import Path
 import limits.storage.memory
 import pytest
 import redis
-from helpers import csrf_token
+from helpers import TEST_PASSWORD, csrf_token
 from sqlmodel import func, select
 
 from locator import create_app
 from locator.models import Subscription
+from locator.services import accounts
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
@@ -145,3 +148,48 @@ def test_the_limit_is_shared_between_workers_through_redis(app, tmp_path, shared
     # Redis holds no address, only a digest of it.
     keys = [k.decode() for k in redis.Redis.from_url(REDIS_URL).scan_iter(f"*{shared_redis}*")]
     assert keys and not any("shared" in key for key in keys)
+
+
+def _post(app, path: str, data: dict, asker: str = "192.0.2.1"):
+    browser = app.test_client()
+    browser.environ_base["REMOTE_ADDR"] = asker
+    token = csrf_token(browser.get(path))
+    return browser.post(path, data={**data, "csrf_token": token})
+
+
+def test_password_reset_links_are_limited_per_address(mail_app, session, clock):
+    accounts.register(session, "owner@example.com", "plum tractor lantern")
+    responses = [_post(mail_app, "/account/forgotten-password", {"email": address},
+                       asker=f"192.0.2.{n % 5 + 1}")
+                 for n, address in enumerate(["owner@example.com", "OWNER@example.com",
+                                              "owner+x@example.com"] * 4)]
+    assert [r.status_code for r in responses] == [200] * 12
+    assert _sent_to(mail_app, "owner@example.com") == 1
+    # The same for an address with no account: its mailbox is told once, not twelve times.
+    for n in range(6):
+        _post(mail_app, "/account/forgotten-password", {"email": "nobody@example.com"},
+              asker=f"192.0.2.{n + 1}")
+    assert _sent_to(mail_app, "nobody@example.com") == 1
+    clock.advance(minutes=11)
+    _post(mail_app, "/account/forgotten-password", {"email": "owner@example.com"})
+    assert _sent_to(mail_app, "owner@example.com") == 2
+
+
+def test_registering_a_taken_address_again_and_again_mails_its_owner_once(mail_app, session,
+                                                                           clock):
+    accounts.register(session, "owner@example.com", "plum tractor lantern")
+    form = {"email": "owner@example.com", "password": "quiet harbour lamp",
+            "confirm": "quiet harbour lamp"}
+    pages = [_post(mail_app, "/account/register", form, asker=f"192.0.2.{n + 1}")
+             for n in range(5)]
+    assert all(b"Check your email" in page.data for page in pages)
+    assert _sent_to(mail_app, "owner@example.com") == 1
+
+
+def test_a_signed_in_account_cannot_flood_another_address(mail_app, client, sign_up, clock):
+    sign_up("attacker@example.com")
+    for _ in range(4):
+        token = csrf_token(client.get("/account/change-email"))
+        client.post("/account/change-email", data={
+            "email": "victim@example.com", "current_password": TEST_PASSWORD, "csrf_token": token})
+    assert _sent_to(mail_app, "victim@example.com") == 1
