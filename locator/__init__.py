@@ -37,8 +37,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
-    from . import db, errors, limits, login, search_runtime, templating
+    from . import db, errors, limits, login, search_runtime, security, templating
 
+    security.init_app(app)  # first: the size limit must run before CSRF reads a form
     db.init_app(app)
     login.init_app(app)
     limits.init_app(app)

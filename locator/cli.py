@@ -110,10 +110,11 @@ def import_command(file: Path) -> None:
     from .forms.records import FormChecker
     from .services import transfer
 
-    with file.open(encoding="utf-8") as f:
+    # Bytes, not text: a line that is not UTF-8 is reported by number, and the rest still load.
+    with file.open("rb") as f:
         total = sum(1 for _ in f)
     with (
-        file.open(encoding="utf-8") as f,
+        file.open("rb") as f,
         _session() as session,
         _progress(total, "Importing") as bar,
     ):

@@ -1,15 +1,17 @@
-"""The e-mails the service sends, rendered from templates. Needs a request context (the CLI
-makes one for `LOCATOR_BASE_URL`) so links are absolute."""
+"""The e-mails the service sends, rendered from templates. Every link in them is built by
+`urls.external_url`: from `LOCATOR_BASE_URL` in production, never from a request's Host header."""
 
 from __future__ import annotations
 
 from email.message import EmailMessage
 
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 
+from .limits import email_allowed
 from .mailer import Mailer
 from .models import Subscription, Supplier, User
 from .services import accounts, digest
+from .urls import external_url
 from .weeks import IsoWeek
 
 
@@ -26,20 +28,29 @@ def send(message: EmailMessage) -> None:
         sender.close()
 
 
+def send_limited(message: EmailMessage, kind: str) -> bool:
+    """Send a message that anyone can make the service send to an address (a link to confirm,
+    a reset, "you already have an account"), unless that mailbox has had its share of `kind`
+    lately (`limits.email_allowed`: one per 10 minutes, three a day, whoever asks). Returns
+    whether it went; the page a person sees must not depend on it."""
+    if not email_allowed(message["To"], kind):
+        return False
+    send(message)
+    return True
+
+
 def _token(purpose: str, subscription: Subscription) -> str:
     return digest.make_token(current_app.config["SECRET_KEY"], purpose, subscription)
 
 
 def unsubscribe_url(subscription: Subscription) -> str:
-    return url_for("digest.unsubscribe", token=_token("unsubscribe", subscription), _external=True)
+    return external_url("digest.unsubscribe", token=_token("unsubscribe", subscription))
 
 
 def confirmation(sender: Mailer, subscription: Subscription) -> EmailMessage:
     context = {
         "subscription": subscription,
-        "confirm_url": url_for(
-            "digest.confirm", token=_token("confirm", subscription), _external=True
-        ),
+        "confirm_url": external_url("digest.confirm", token=_token("confirm", subscription)),
         "days": digest.CONFIRM_MAX_AGE.days,
     }
     return sender.message(
@@ -59,9 +70,7 @@ def weekly_digest(
         "suppliers": suppliers,
         "week": week,
         "unsubscribe_url": unsubscribe,
-        "week_url": url_for(
-            "arrivals.any_week", week=str(week), _external=True, **subscription.filters
-        ),
+        "week_url": external_url("arrivals.any_week", week=str(week), **subscription.filters),
     }
     count = len(suppliers)
     message = sender.message(
@@ -101,7 +110,7 @@ def confirm_email(sender: Mailer, user: User, address: str | None = None) -> Ema
         "Confirm your email address",
         "confirm_email",
         changing=address is not None and address != user.email,
-        confirm_url=url_for("auth.confirm_email", token=token, _external=True),
+        confirm_url=external_url("auth.confirm_email", token=token),
         days=accounts.VERIFY_MAX_AGE.days,
     )
 
@@ -113,8 +122,8 @@ def already_registered(sender: Mailer, user: User) -> EmailMessage:
         user.email,
         "You already have an account",
         "already_registered",
-        sign_in_url=url_for("auth.sign_in", _external=True),
-        reset_url=url_for("auth.forgotten_password", _external=True),
+        sign_in_url=external_url("auth.sign_in"),
+        reset_url=external_url("auth.forgotten_password"),
     )
 
 
@@ -125,7 +134,7 @@ def reset_password(sender: Mailer, user: User) -> EmailMessage:
         user.email,
         "Reset your password",
         "reset_password",
-        reset_url=url_for("auth.reset_password", token=token, _external=True),
+        reset_url=external_url("auth.reset_password", token=token),
         minutes=int(accounts.RESET_MAX_AGE.total_seconds() // 60),
     )
 
@@ -139,7 +148,7 @@ def no_account(sender: Mailer, address: str) -> EmailMessage:
         "Reset your password",
         "no_account",
         address=address,
-        register_url=url_for("auth.register", _external=True),
+        register_url=external_url("auth.register"),
     )
 
 
@@ -149,5 +158,5 @@ def password_changed(sender: Mailer, user: User) -> EmailMessage:
         user.email,
         "Your password has been changed",
         "password_changed",
-        reset_url=url_for("auth.forgotten_password", _external=True),
+        reset_url=external_url("auth.forgotten_password"),
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
 
@@ -11,13 +11,25 @@ _TITLES = {
     403: "You do not have permission to see this page",
     404: "Page not found",
     405: "Page not found",
-    413: "The file is too large",
+    413: "What you sent is too large",
     429: "Too many requests",
     500: "Sorry, there is a problem with the service",
 }
 
 
 _MESSAGES = {429: "You have tried too many times. Wait a minute, then try again."}
+
+
+def _size(limit: int) -> str:
+    return f"{limit / 1024 / 1024:g} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
+
+
+def _too_large() -> str:
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    return (
+        f"This service accepts up to {_size(limit)} at a time. Go back, make what you entered "
+        "shorter, and try again."
+    )
 
 
 def _wants_json() -> bool:
@@ -45,6 +57,8 @@ def init_app(app: Flask) -> None:
 
         @app.errorhandler(status)
         def _http(error, status=status):
+            if status == 413:
+                return _render(413, _too_large())
             return _render(
                 status,
                 _MESSAGES.get(status)

@@ -1,5 +1,6 @@
-"""Rate limits on the forms people could abuse (signing in, registering, subscribing), and a
-limit on wrong passwords per account.
+"""Rate limits on the forms people could abuse (signing in, registering, subscribing), a limit
+on wrong passwords per account, and a limit on the e-mails the service sends to an address
+(`email_allowed`), whoever asks for them.
 
 Counts live in Redis when `LOCATOR_REDIS_URL` is set, so every worker and node shares them; in
 the embedded default they are per process, which is enough for one small server. Each app gets
@@ -24,6 +25,9 @@ from limits.strategies import FixedWindowRateLimiter
 SIGN_IN = "10 per minute; 100 per day"
 REGISTER = "5 per minute; 50 per day"
 SUBSCRIBE = "5 per minute; 50 per day"
+# E-mails asking someone to confirm something, to any one recipient (per the address, not the
+# asker: otherwise many senders could flood one inbox). Shortest window first.
+CONFIRMATION_EMAILS = "1 per 10 minutes; 3 per day"
 EMAIL_LINKS = "5 per minute; 50 per day"  # asking for a password-reset or confirmation link
 
 # Wrong passwords for one account: this many are free, then each further try waits, a minute
@@ -102,3 +106,27 @@ def limited(limits: str, methods: tuple[str, ...] = ("POST",)):
         return wrapped
 
     return decorator
+
+
+def _mailbox(address: str) -> str:
+    """The mailbox an address delivers to, so that variants count as one: case, a `+tag` (most
+    providers deliver name+anything@ to name@) and, at Gmail, dots in the name."""
+    local, _, domain = address.strip().lower().rpartition("@")
+    local = local.split("+", 1)[0]
+    if domain in ("gmail.com", "googlemail.com"):
+        local, domain = local.replace(".", ""), "gmail.com"
+    return f"{local}@{domain}"
+
+
+def email_allowed(recipient: str, kind: str, limits: str = CONFIRMATION_EMAILS) -> bool:
+    """Count one e-mail of `kind` ("subscription", "email-confirmation", "password-reset"...) to
+    `recipient`; False once that mailbox has had `limits`' worth of that kind, in which case send
+    nothing (and tell the asker the same as when it is sent, so that the answer reveals nothing
+    about the address). Shared through Redis like the other limits."""
+    if not current_app.config["RATELIMIT_ENABLED"]:
+        return True
+    limiter = current_app.extensions["locator.limiter"]
+    mailbox = hashlib.sha256(_mailbox(recipient).encode()).hexdigest()  # no addresses in Redis
+    key = (current_app.config["RATELIMIT_KEY_PREFIX"], "email", kind, mailbox)
+    # One window at a time: a send refused by the short window does not use up the day's.
+    return all(limiter.hit(item, *key) for item in parse_many(limits))

@@ -14,6 +14,7 @@ from flask import Flask
 from govuk_frontend_wtf.main import WTFormsHelpers
 
 from . import sizes, taxonomies
+from .urls import external_url
 
 LONDON = ZoneInfo("Europe/London")
 SERVICE_NAME = "Supplier Locator"
@@ -91,3 +92,4 @@ def init_app(app: Flask) -> None:
     app.add_template_test(lambda code: code in taxonomies.cpv_codes(), "known_cpv")
     app.add_template_global(SERVICE_NAME, "service_name")
     app.add_template_global(page_window)
+    app.add_template_global(external_url)  # absolute links (e-mails): never from the Host header

@@ -12,7 +12,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
-_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+_WEEK = re.compile(r"(\d{4})-W(\d{2})", re.ASCII)
+# Weeks a link or a command may name: wide of any real arrival, and far from the ends of Python's
+# dates (years 1 to 9999), so a week's neighbours and its start in UK time can always be computed.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
 class BadWeek(ValueError):
@@ -26,10 +29,12 @@ class IsoWeek:
 
     @classmethod
     def parse(cls, text: str) -> IsoWeek:
-        match = _WEEK.match(text or "")
+        match = _WEEK.fullmatch(text or "")
         if not match:
             raise BadWeek(f"“{text}” is not a week like 2026-W47")
         year, week = int(match.group(1)), int(match.group(2))
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise BadWeek(f"Choose a week from {FIRST_YEAR} to {LAST_YEAR}, not {year}")
         try:
             date.fromisocalendar(year, week, 1)
         except ValueError:

@@ -3,7 +3,9 @@ signing in and out, the password policy, resetting and changing a password, chan
 address and deleting an account."""
 
 from datetime import timedelta
+from types import SimpleNamespace
 
+import limits.storage.memory
 import pytest
 from helpers import (
     MARKETS,
@@ -76,8 +78,11 @@ def test_confirmation_links_that_are_altered_or_expired_do_not_work(app, client,
     assert _user(session).email_verified_at is None
 
 
-def test_publishing_needs_a_confirmed_address_and_the_link_can_be_sent_again(app, client,
-                                                                             session, sign_up):
+def test_publishing_needs_a_confirmed_address_and_the_link_can_be_sent_again(
+    app, client, session, sign_up, monkeypatch
+):
+    now = [1_900_000_000.0]  # the clock of the e-mail limits (one link per 10 minutes)
+    monkeypatch.setattr(limits.storage.memory, "time", SimpleNamespace(time=lambda: now[0]))
     sign_up(confirm=False)
     dashboard = client.get("/profile").data
     assert b"Confirm your email address before you publish" in dashboard
@@ -86,6 +91,10 @@ def test_publishing_needs_a_confirmed_address_and_the_link_can_be_sent_again(app
     assert b"Confirm your email address before you publish" in refused.data
     assert session.exec(select(Supplier)).one().status == "draft"
 
+    too_soon = post_form(client, "/account/send-confirmation?next=/profile", {},
+                         form_page="/profile")
+    assert b"We sent a link to owner@example.com a few minutes ago" in too_soon.data
+    now[0] += 11 * 60
     resent = post_form(client, "/account/send-confirmation?next=/profile", {},
                        form_page="/profile")
     assert resent.request.path == "/profile"

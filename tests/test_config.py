@@ -15,6 +15,7 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch, tmp_path)
 def test_production_with_a_key_has_secure_cookies(monkeypatch, tmp_path):
     monkeypatch.setenv("LOCATOR_ENV", "production")
     monkeypatch.setenv("LOCATOR_SECRET_KEY", "k" * 64)
+    monkeypatch.setenv("LOCATOR_BASE_URL", "https://suppliers.example.gov.uk")
     settings = config.load(str(tmp_path))
     assert settings["SECRET_KEY"] == "k" * 64
     assert settings["SESSION_COOKIE_SECURE"] is True

@@ -54,10 +54,15 @@ def send_confirmation():
         abort(400)
     if current_user.email_verified:
         flash("Your email address is already confirmed.", "success")
-    else:
-        email_messages.send(email_messages.confirm_email(email_messages.mailer(), _user()))
+    elif email_messages.send_limited(
+        email_messages.confirm_email(email_messages.mailer(), _user()), "email-confirmation"
+    ):
         flash(f"We have sent a new link to {current_user.email}. It works for "
               f"{accounts.VERIFY_MAX_AGE.days} days.", "success")
+    else:  # (their own address: saying so tells nobody else anything)
+        flash(f"We sent a link to {current_user.email} a few minutes ago: use that one, or ask "
+              "again in 10 minutes. To protect people from unwanted email, we send an address no "
+              "more than 3 links a day.", "info")
     return redirect(safe_next(url_for("account.index")))
 
 
@@ -93,7 +98,10 @@ def change_email():
         if address == current_user.email:
             form.email.errors.append("This is already your email address")
             return render_template(template, form=form)
-        email_messages.send(email_messages.confirm_email(email_messages.mailer(), _user(), address))
+        email_messages.send_limited(
+            email_messages.confirm_email(email_messages.mailer(), _user(), address),
+            "email-confirmation",
+        )
         return render_template("auth/check_email.html", email=address, purpose="change")
     return render_template(template, form=form)
 

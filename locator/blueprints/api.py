@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, jsonify, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, request
 
 from .. import openapi, taxonomies
 from ..db import get_session
 from ..login import csrf
 from ..search_runtime import get_search
 from ..services import arrivals, records, search, suppliers
+from ..urls import external_url
 from ..weeks import BadWeek, IsoWeek
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -58,7 +59,7 @@ def supplier_profile(slug: str):
         records.accreditation_record(a) for a in supplier.current_accreditations(today)
     ]
     record["size"] = supplier.size
-    record["url"] = url_for("suppliers.profile", slug=slug, _external=True)
+    record["url"] = external_url("suppliers.profile", slug=slug)
     return jsonify(record)
 
 
@@ -106,7 +107,7 @@ def _interpreted(page: search.SearchPage) -> dict | None:
 def _summary(supplier, highlights, today) -> dict:
     return {
         **search.result_summary(supplier, highlights, today),
-        "url": url_for("suppliers.profile", slug=supplier.slug, _external=True),
+        "url": external_url("suppliers.profile", slug=supplier.slug),
     }
 
 
@@ -133,6 +134,4 @@ def cpv_lookup():
 
 @bp.route("/openapi.json")
 def openapi_document():
-    return jsonify(
-        openapi.document(url_for("api.search_suppliers", _external=True), current_app.config)
-    )
+    return jsonify(openapi.document(external_url("api.search_suppliers"), current_app.config))

@@ -7,6 +7,7 @@ from flask import Blueprint, Response, render_template, request, url_for
 from .. import facets, feeds, presenters
 from ..db import get_session
 from ..services import arrivals
+from ..urls import external_url
 from ..weeks import BadWeek, IsoWeek
 
 bp = Blueprint("arrivals", __name__)
@@ -82,8 +83,8 @@ def atom():
     suppliers = arrivals.between(get_session(), first.starts, current.ends, filters)
     body = feeds.arrivals_atom(
         suppliers,
-        feed_url=request.url,
-        page_url=url_for("arrivals.this_week", _external=True, **filters),
-        profile_url=lambda s: url_for("suppliers.profile", slug=s.slug, _external=True),
+        feed_url=external_url("arrivals.atom", **filters),
+        page_url=external_url("arrivals.this_week", **filters),
+        profile_url=lambda s: external_url("suppliers.profile", slug=s.slug),
     )
     return Response(body, mimetype="application/atom+xml")

@@ -71,11 +71,11 @@ def register():
         sender = email_messages.mailer()
         try:
             user = accounts.register(session, form.email.data, form.password.data)
-            message = email_messages.confirm_email(sender, user)
+            message, kind = email_messages.confirm_email(sender, user), "email-confirmation"
         except accounts.EmailTaken:
             owner = accounts.find_by_email(session, form.email.data)
-            message = email_messages.already_registered(sender, owner)
-        email_messages.send(message)
+            message, kind = email_messages.already_registered(sender, owner), "already-registered"
+        email_messages.send_limited(message, kind)
         return render_template(
             "auth/check_email.html", email=accounts.normalise_email(form.email.data),
             purpose="register",
@@ -155,10 +155,11 @@ def forgotten_password():
         address = accounts.normalise_email(form.email.data)
         user = accounts.find_by_email(get_session(), address)
         sender = email_messages.mailer()
-        email_messages.send(
+        email_messages.send_limited(
             email_messages.reset_password(sender, user)
             if user is not None
-            else email_messages.no_account(sender, address)
+            else email_messages.no_account(sender, address),
+            "password-reset",
         )
         return render_template("auth/check_email.html", email=address, purpose="reset")
     return render_template("auth/forgotten_password.html", form=form)

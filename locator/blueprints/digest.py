@@ -9,9 +9,10 @@ from .. import email_messages
 from ..db import get_session
 from ..forms.digest import SubscribeForm
 from ..forms.profile import ConfirmForm
-from ..limits import SUBSCRIBE, limited
+from ..limits import SUBSCRIBE, email_allowed, limited
 from ..login import csrf
 from ..services import digest
+from ..services.accounts import normalise_email
 
 bp = Blueprint("digest", __name__, url_prefix="/new-arrivals")
 
@@ -33,11 +34,14 @@ def subscribe():
         )
     )
     if form.validate_on_submit():
-        subscription = digest.subscribe(get_session(), form.email.data, form.filters())
-        mailer = email_messages.mailer()
-        mailer.send(email_messages.confirmation(mailer, subscription))
-        mailer.close()
-        return render_template("digest/check_email.html", email=subscription.email)
+        # At most a few confirmation e-mails to one address, however many people ask; past
+        # that nothing is saved or sent, and the page says the same as when it is.
+        if email_allowed(form.email.data, "subscription"):
+            subscription = digest.subscribe(get_session(), form.email.data, form.filters())
+            mailer = email_messages.mailer()
+            mailer.send(email_messages.confirmation(mailer, subscription))
+            mailer.close()
+        return render_template("digest/check_email.html", email=normalise_email(form.email.data))
     return render_template("digest/subscribe.html", form=form)
 
 

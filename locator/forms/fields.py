@@ -148,10 +148,24 @@ class KnownCodes:
             raise ValidationError(f"Choose up to {self.limit} {self.name} codes")
 
 
+class _DateBoxes(GovDateInput):
+    """GOV.UK's day, month and year boxes, re-shown with what was sent even when a request left
+    boxes out or sent extra ones (the library unpacks exactly three values and would fail)."""
+
+    def map_gov_params(self, field, **kwargs):
+        raw = field.raw_data
+        if raw is not None and len(raw) != 3:
+            field.raw_data = [*raw[:3], *[""] * (3 - len(raw))] if raw else None
+        try:
+            return super().map_gov_params(field, **kwargs)
+        finally:
+            field.raw_data = raw
+
+
 class GovDateField(DateField):
     """Day, month and year boxes; blank is None, partial or impossible dates are errors."""
 
-    widget = GovDateInput()
+    widget = _DateBoxes()
 
     def __init__(self, label=None, validators=None, **kw):
         super().__init__(label, validators, format="%d %m %Y", **kw)

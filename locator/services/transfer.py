@@ -25,6 +25,8 @@ from . import records, suppliers
 
 VERIFICATION_STATUSES = ("unverified", "verified", "rejected")
 COMMIT_EVERY = 200  # lines; each line is still all-or-nothing through its own savepoint
+MAX_DEPTH = 10  # levels of JSON nesting in a line: a profile needs three
+TIMESTAMP_YEARS = (1900, 2999)  # created_at, updated_at, first_published_at
 
 
 class LineError(ValueError):
@@ -74,6 +76,12 @@ def _parse_datetime(value, name: str) -> datetime | None:
         raise LineError(
             f"{name}: “{value}” is not a date and time like 2026-03-31T09:00:00+00:00"
         ) from None
+    if not TIMESTAMP_YEARS[0] <= parsed.year <= TIMESTAMP_YEARS[1]:
+        # Shown in UK time on the profile page: the ends of Python's dates cannot be converted.
+        raise LineError(
+            f"{name}: “{value}” must be between the years {TIMESTAMP_YEARS[0]} and "
+            f"{TIMESTAMP_YEARS[1]}"
+        )
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
@@ -223,28 +231,80 @@ def import_record(session: Session, record: dict, check: Checker) -> bool:
     return created
 
 
+def _check_values(record: dict) -> None:
+    """Refuse what JSON can carry but no profile can hold: nesting far deeper than a profile's,
+    and text with a lone UTF-16 surrogate (`"\\ud800"`), which no database can store as text."""
+    # (the field to name in a message, a value in it, its depth); field names are checked too
+    shown = {name: name.encode("utf-8", "backslashreplace").decode() for name in record}
+    stack = [(shown[name], item, 2) for name, value in record.items() for item in (name, value)]
+    while stack:
+        field, value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise LineError(f"{field}: nested more than {MAX_DEPTH} levels deep")
+        if isinstance(value, dict):
+            stack.extend((field, item, depth + 1) for pair in value.items() for item in pair)
+        elif isinstance(value, list):
+            stack.extend((field, item, depth + 1) for item in value)
+        elif isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as error:
+                code = ord(value[error.start])
+                raise LineError(
+                    f"{field}: \\u{code:04x} on its own is not a character (a surrogate escape "
+                    "must come in a pair)"
+                ) from None
+
+
+def read_line(line: str | bytes, first: bool = False) -> dict | None:
+    """One line of an import file as a record, None for a blank line, or `LineError` saying what
+    is wrong with it. Bytes are decoded here, so that a line that is not UTF-8 is reported alone
+    (a byte-order mark at the start of the file is allowed)."""
+    if isinstance(line, bytes):
+        try:
+            line = line.decode("utf-8-sig" if first else "utf-8")
+        except UnicodeDecodeError as error:
+            raise LineError(
+                f"not valid UTF-8 (byte 0x{line[error.start]:02x} at position {error.start + 1}); "
+                "save the file as UTF-8"
+            ) from None
+    elif first:
+        line = line.removeprefix("\ufeff")
+    if not line.strip():
+        return None
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise LineError(f"not valid JSON ({error.msg} at column {error.colno})") from None
+    except RecursionError:
+        raise LineError(f"nested more than {MAX_DEPTH} levels deep") from None
+    except ValueError:  # Python's limit on the digits of a whole number
+        raise LineError("not valid JSON (a number is too long)") from None
+    if not isinstance(record, dict):
+        raise LineError("each line must be a JSON object")
+    _check_values(record)
+    return record
+
+
 def import_lines(
     session: Session,
-    lines: Iterable[str],
+    lines: Iterable[str | bytes],
     check: Checker,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Load each JSON line that `check` (`forms.records.FormChecker()`) and the line rules here
-    accept; report the others by line number."""
+    accept; report the others by line number. Lines may be text or, straight from a file opened
+    in binary, bytes (then a line that is not UTF-8 is reported, not fatal)."""
     report = ImportReport()
     for number, line in enumerate(lines, start=1):
         if progress:
             progress(1)
-        if not line.strip():
-            continue
         try:
-            record = json.loads(line)
-            if not isinstance(record, dict):
-                raise LineError("each line must be a JSON object")
+            record = read_line(line, first=number == 1)
+            if record is None:
+                continue
             with session.begin_nested():
                 created = import_record(session, record, check)
-        except json.JSONDecodeError as error:
-            report.errors.append((number, f"not valid JSON ({error.msg} at column {error.colno})"))
         except LineError as error:
             report.errors.append((number, str(error)))
         else:

@@ -22,9 +22,10 @@ STRANGER = "stranger@example.com"
 
 
 def _page(response, address: str) -> bytes:
-    """The page with the address typed in it and the (time-stamped) CSRF token blanked out, to
-    compare the answers for two addresses."""
+    """The page with the address typed in it, the (time-stamped) CSRF token and the script nonce
+    (new for every response) blanked out, to compare the answers for two addresses."""
     page = response.data.replace(address.encode(), b"ADDRESS")
+    page = re.sub(rb'( nonce=")[^"]+', rb"\1NONCE", page)
     return re.sub(rb'(name="csrf_token" type="hidden" value=")[^"]+', rb"\1TOKEN", page)
 
 
