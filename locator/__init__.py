@@ -53,9 +53,19 @@ def create_app(test_config: dict | None = None) -> Flask:
         ]
     )
 
-    from .blueprints import api, arrivals, auth, digest, pages, profile, search, suppliers
+    from .blueprints import (
+        admin,
+        api,
+        arrivals,
+        auth,
+        digest,
+        pages,
+        profile,
+        search,
+        suppliers,
+    )
 
-    for module in (pages, auth, search, arrivals, digest, suppliers, profile, api):
+    for module in (pages, auth, search, arrivals, digest, suppliers, profile, api, admin):
         app.register_blueprint(module.bp)
 
     from . import cli

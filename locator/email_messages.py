@@ -1,5 +1,6 @@
 """The e-mails the service sends, rendered from templates. Needs a request context (the CLI
-makes one for `LOCATOR_BASE_URL`) so links are absolute."""
+makes one for `LOCATOR_BASE_URL`) so links are absolute. Notices to suppliers (review and claim
+decisions, expiry reminders) link to `LOCATOR_BASE_URL` whatever Host the request named."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from email.message import EmailMessage
 
 from flask import current_app, render_template, url_for
 
+from . import taxonomies
 from .mailer import Mailer
-from .models import Subscription, Supplier
+from .models import Accreditation, Claim, Subscription, Supplier
 from .services import digest
+from .templating import uk_date
 from .weeks import IsoWeek
 
 
@@ -65,3 +68,55 @@ def weekly_digest(
     message["List-Unsubscribe"] = f"<{unsubscribe}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     return message
+
+
+def _site_url(endpoint: str, **values) -> str:
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+def _notice(sender: Mailer, to: str, subject: str, paragraphs: list[str], link_text: str,
+            link_url: str) -> EmailMessage:
+    context = {"subject": subject, "paragraphs": paragraphs, "link_text": link_text,
+               "link_url": link_url}
+    return sender.message(to, subject, render_template("email/notice.txt", **context),
+                          render_template("email/notice.html", **context))
+
+
+def review_decision(sender: Mailer, supplier: Supplier) -> EmailMessage:
+    """To the owner, after an admin approved (published) or rejected their new profile."""
+    if supplier.is_published:
+        return _notice(sender, supplier.owner.email, f"{supplier.name} is published",
+                       ["We have checked your profile and published it. Buyers can now find "
+                        "you on Supplier Locator."],
+                       "View your profile", _site_url("suppliers.profile", slug=supplier.slug))
+    return _notice(sender, supplier.owner.email, f"We could not publish {supplier.name}",
+                   ["We have checked your profile and could not publish it yet. The reason:",
+                    supplier.status_reason or "",
+                    "Change your profile, then send it for review again."],
+                   "Go to your profile", _site_url("profile.dashboard"))
+
+
+def claim_decision(sender: Mailer, claim: Claim) -> EmailMessage:
+    name = claim.supplier.name
+    if claim.status == "approved":
+        return _notice(sender, claim.user.email, f"You now manage {name}",
+                       [f"We have checked your claim: your account now manages {name}. Check "
+                        "every section, add your contact details and publish it."],
+                       "Go to your profile", _site_url("profile.dashboard"))
+    return _notice(sender, claim.user.email, f"Your claim for {name}",
+                   ["We have checked your claim and could not give you this profile. "
+                    "The reason:", claim.reason or ""],
+                   "View the profile", _site_url("suppliers.profile", slug=claim.supplier.slug))
+
+
+def expiry_reminder(sender: Mailer, accreditation: Accreditation) -> EmailMessage:
+    supplier = accreditation.supplier
+    label = taxonomies.accreditation_label(accreditation.type, accreditation.other_name)
+    when = uk_date(accreditation.expires_on)
+    return _notice(sender, supplier.owner.email, f"{label} expires on {when}",
+                   [f"The {label} certificate on {supplier.name}’s profile expires on {when}. "
+                    "After that date buyers no longer see it or find you by it.",
+                    "When you have renewed it, enter the new expiry date on your profile."],
+                   f"Update {label}",
+                   _site_url("profile.edit_child", kind="accreditations",
+                             item_id=accreditation.id))

@@ -22,7 +22,8 @@ csrf = CSRFProtect()
 def _load_user(user_id: str) -> User | None:
     if not user_id.isdigit():
         return None
-    return get_session().get(User, int(user_id))
+    user = get_session().get(User, int(user_id))
+    return user if user is not None and user.is_active else None  # disabled: signed out
 
 
 def init_app(app: Flask) -> None:

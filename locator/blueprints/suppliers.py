@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..db import get_session
-from ..services import suppliers
+from ..forms.admin import ClaimForm
+from ..login import role_required
+from ..services import claims, suppliers
 
 bp = Blueprint("suppliers", __name__, url_prefix="/suppliers")
 
@@ -41,3 +43,26 @@ def profile(slug: str):
     except suppliers.NotFound:
         abort(404)
     return render_template("suppliers/profile.html", supplier=supplier, today=date.today())
+
+
+@bp.route("/<slug:slug>/claim", methods=["GET", "POST"])
+@role_required("supplier", "admin")
+def claim(slug: str):
+    """"Is this your business?": ask to manage a profile. Also reached from the refusal of a
+    Companies House number already listed, so drafts can be claimed too."""
+    session = get_session()
+    try:
+        profile = suppliers.by_slug(session, slug)
+    except suppliers.NotFound:
+        abort(404)
+    form = ClaimForm()
+    try:
+        claims.check(session, current_user, profile)
+    except claims.CannotClaim as refused:
+        return render_template("suppliers/claim.html", supplier=profile, refusal=str(refused))
+    if form.validate_on_submit():
+        claims.submit(session, current_user, profile, form.message.data)
+        flash(f"Your claim for {profile.name} has been sent. We will email you when we have "
+              "checked it.", "success")
+        return redirect(url_for("profile.dashboard"))
+    return render_template("suppliers/claim.html", supplier=profile, form=form, refusal=None)

@@ -41,9 +41,12 @@ def register(session: Session, email: str, password: str, role: str = "supplier"
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
-    """The user if the password matches; records the sign-in time."""
+    """The user if the password matches and an admin has not disabled the account; records the
+    sign-in time."""
     user = find_by_email(session, email)
     if user is None or not check_password_hash(user.password_hash, password):
+        return None
+    if not user.is_active:
         return None
     user.last_login_at = utcnow()
     session.add(user)
