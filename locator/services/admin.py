@@ -204,14 +204,16 @@ def revert_edits(session: Session, profile: Supplier, reason: str) -> None:
     studies (the audit log keeps what is replaced)."""
     _require(profile.edited_since is not None, "There are no changes waiting for review.")
     accepted = profile.approved_record
-    with audit.labelled(session, "revert-edits", note=reason):
+    number = accepted["companies_house_number"]
+    with suppliers.number_guard(session, profile, number), audit.labelled(
+        session, "revert-edits", note=reason
+    ):
         fields = {k: v for k, v in accepted.items() if k not in ("accreditations",
                                                                  "case_studies")}
         suppliers.apply_changes(profile, fields)
         profile.accreditations = [_restored(Accreditation, a) for a in accepted["accreditations"]]
         profile.case_studies = [_restored(CaseStudy, c) for c in accepted["case_studies"]]
         suppliers.record_change(session, profile)
-    suppliers.commit_profile(session, profile)
 
 
 def _restored(model, record: dict):

@@ -12,7 +12,8 @@ unpublishes at will, and edits go live at once and wait in the admin's queue.
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import func
@@ -68,14 +69,17 @@ def number_holder(
     return holder if holder is not None and holder is not supplier else None
 
 
-def commit_profile(session: Session, supplier: Supplier) -> None:
-    """Commit, turning the unique index's refusal (another request took the number between the
-    check and the commit) into `NumberTaken`."""
+@contextmanager
+def number_guard(session: Session, supplier: Supplier, number: str | None) -> Iterator[None]:
+    """Commit the changes made in the block, which give `supplier` the Companies House `number`,
+    turning the unique index's refusal (another request took the number between the check and
+    the write) into `NumberTaken`."""
     try:
+        yield
         session.commit()
     except IntegrityError:
         session.rollback()
-        holder = number_holder(session, supplier.companies_house_number, supplier)
+        holder = number_holder(session, number, supplier)
         if holder is None:
             raise
         raise NumberTaken(holder) from None
@@ -115,9 +119,9 @@ def create(session: Session, owner: User | None, changes: Mapping) -> Supplier:
         name=changes["name"],
         slug=unique_slug(session, changes["name"]),
     )
-    apply_changes(supplier, changes)
-    record_change(session, supplier)
-    commit_profile(session, supplier)
+    with number_guard(session, supplier, changes.get("companies_house_number")):
+        apply_changes(supplier, changes)
+        record_change(session, supplier)
     return supplier
 
 
@@ -134,9 +138,9 @@ def update(session: Session, supplier: Supplier, changes: Mapping) -> None:
     holder = number_holder(session, changes.get("companies_house_number"), supplier)
     if holder is not None:
         raise NumberTaken(holder)
-    apply_changes(supplier, changes)
-    record_change(session, supplier)
-    commit_profile(session, supplier)
+    with number_guard(session, supplier, changes.get("companies_house_number")):
+        apply_changes(supplier, changes)
+        record_change(session, supplier)
 
 
 def similar_names(session: Session, supplier: Supplier) -> list[Supplier]:
