@@ -49,6 +49,11 @@ class FilterFacet:
         """ "any" or "all": what selecting several values means (the index decides)."""
         return self.index.match
 
+    @property
+    def hint(self) -> str:
+        """What ticking several values means, shown under the filter's title."""
+        return f"Suppliers with {self.match} of those you select"
+
     def choices(self) -> Mapping[str, str]:
         """The values offered as checkboxes where there are no counts to list them by."""
         return (self.listed or self.vocabulary or dict)()

@@ -26,7 +26,6 @@ class FilterOption:
 class FilterGroup:
     name: str
     title: str
-    match: str  # "any" or "all"
     options: list[FilterOption]
 
     @property
@@ -39,8 +38,7 @@ class FilterGroup:
 
     @property
     def hint(self) -> str:
-        """What ticking several values means, shown under the group's title."""
-        return f"Suppliers with {'all' if self.match == 'all' else 'any'} of those you select"
+        return manifest.BY_NAME[self.name].hint
 
 
 @dataclass(frozen=True)
@@ -73,7 +71,7 @@ def filter_groups(
                 for value, label in facet.choices().items()
             ]
         if options:
-            groups.append(FilterGroup(facet.name, facet.title, facet.match, options))
+            groups.append(FilterGroup(facet.name, facet.title, options))
     return groups
 
 

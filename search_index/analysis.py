@@ -8,6 +8,7 @@
   and the noun is not one of ``data/trade_noun_exceptions.txt`` (things, not trades: "printer").
 * A hyphenated word is indexed joined and as its parts ("wi-fi" → wifi, wi, fi) and queried
   joined, so "wi-fi", "wifi" and "Wi-Fi" find each other.
+* An ampersand acronym stays one word ("M&E" → m&e), so it can be searched and have synonyms.
 """
 
 from __future__ import annotations
@@ -101,5 +102,8 @@ class FoldFilter(Filter):
                     yield token
 
 
-# Words with inner hyphens stay whole for FoldFilter; otherwise Whoosh's default pattern.
-TOKEN_PATTERN = r"\w+(?:[.\-]\w+)*"
+# Ampersand acronyms ("M&E", "R&D", "H&S") are one token: as separate letters they were too short
+# to index and vanished. Words with inner hyphens stay whole for FoldFilter; otherwise Whoosh's
+# default pattern.
+ACRONYM_PATTERN = r"[A-Za-z]{1,2}(?:&[A-Za-z]{1,2})+(?![\w&])"
+TOKEN_PATTERN = ACRONYM_PATTERN + r"|\w+(?:[.\-]\w+)*"

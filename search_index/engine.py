@@ -36,6 +36,11 @@ MAX_PER_PAGE = 100
 SUGGEST_BELOW = 5  # offer "did you mean" when fewer results than this
 RETIRE_AFTER = 30.0  # seconds a replaced searcher stays open for in-flight searches
 TIER = 1e6  # rank = words matched × TIER + score: scores stay far below it
+# Neighbouring query words side by side in one of these short fields earn this much (text
+# scores are scaled to the query's best, 1.0), checked for the top candidates only.
+PROXIMITY_FIELDS = ("name", "summary", "services")
+PROXIMITY_WEIGHT = 0.25
+PROXIMITY_CANDIDATES = 100
 CONCEPT_WEIGHT = 1.5  # a supplier at a CPV code that fits the query fully, in best-text-scores
 
 
@@ -219,6 +224,8 @@ class SearchEngine:
             tier = np.where(strict, found.required + 1, found.words).astype(np.float64)
             rank, scores = tier * TIER + found.scores, found.scores
         matched = _and(base, masks.values())
+        if rank is not None and sort == "relevance":
+            _reward_proximity(parsed, snap, unpack(matched, snap.size), rank, scores)
         facets = {}
         for facet in FACETS:
             within = matched
@@ -279,6 +286,26 @@ class SearchEngine:
         strict = evaluate(parse(corrected, self._synonyms), snap).strict
         found = _and(pack(strict) & snap.alive_bits, masks.values())
         return corrected if _count(found) > total else None
+
+
+def _reward_proximity(parsed: ParsedQuery, snap: Snapshot, matched: np.ndarray,
+                      rank: np.ndarray, scores: np.ndarray) -> None:
+    """Raise the top candidates that hold neighbouring query words side by side. Only the
+    best PROXIMITY_CANDIDATES are checked, always the same number, so every page of a result
+    sees one order: a raised candidate only moves up among candidates."""
+    pairs = parsed.adjacent_pairs()
+    if not pairs:
+        return
+    cand = np.flatnonzero(matched)
+    if len(cand) > PROXIMITY_CANDIDATES:
+        top = np.argpartition(-rank[cand], PROXIMITY_CANDIDATES - 1)[:PROXIMITY_CANDIDATES]
+        cand = np.sort(cand[top])
+    for pair in pairs:
+        together = np.zeros(snap.size, bool)
+        for name in PROXIMITY_FIELDS:
+            together[snap.phrase_among(name, pair, cand)] = True
+        rank[together] += PROXIMITY_WEIGHT
+        scores[together] += PROXIMITY_WEIGHT
 
 
 _IDS = ""  # the key of the ``ids`` restriction among the filter masks: no facet's name

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .analysis import read_word_list
+from .analysis import ACRONYM_PATTERN, read_word_list
 from .schema import ANALYZER
 
 MAX_QUERY_CHARS = 500
 MAX_CLAUSES = 16
 MIN_PREFIX = 2
-_WORD = re.compile(r"(\w+(?:[.\-]\w+)*)(\*)?")  # "wi-fi" stays one word (see analysis.py)
+# "wi-fi" and "M&E" stay one word (see analysis.py)
+_WORD = re.compile(rf"({ACRONYM_PATTERN}|\w+(?:[.\-]\w+)*)(\*)?")
 SYNONYMS_PATH = Path(__file__).with_name("synonyms.txt")
 GENERIC_WORDS_PATH = Path(__file__).parent / "data" / "generic_words.txt"
 
@@ -66,6 +67,13 @@ class ParsedQuery:
         required = self.required
         return tuple(c for c in self.clauses if c not in required)
 
+    def adjacent_pairs(self) -> list[tuple[str, str]]:
+        """Analysed tokens of neighbouring single words as typed ("skip hire" → ("skip",
+        "hire")), for rewarding suppliers whose text has them side by side."""
+        words = [analyse(c.text) if c.kind == "word" else () for c in self.clauses]
+        return [(a[0], b[0]) for a, b in zip(words, words[1:], strict=False)
+                if len(a) == 1 and len(b) == 1]
+
     def display(self, replace: dict[int, str] | None = None) -> str:
         """The query as a buyer would type it, optionally with clauses replaced."""
         out = []
@@ -94,12 +102,17 @@ def _synonym(text: str) -> Alternative | None:
 
 @lru_cache(maxsize=4)
 def load_synonyms(path: Path = SYNONYMS_PATH) -> dict[tuple[str, ...], tuple[str, ...]]:
-    """Map each member (as a tuple of lower-cased words) to its whole group."""
+    """Map each member (as a tuple of lower-cased words) to its whole group. A line
+    ``a, b => c, d`` is one-way: "a" and "b" also match "c" and "d", but "c" and "d" are taken
+    as typed (an acronym finds its expansion; a common phrase is not rewritten)."""
     groups: dict[tuple[str, ...], tuple[str, ...]] = {}
+    path = Path(path)
     for line in path.read_text(encoding="utf-8").splitlines():
         line = line.split("#", 1)[0]
-        members = tuple(m.strip().lower() for m in line.split(",") if m.strip())
-        for member in members:
+        keys, _, targets = line.partition("=>")
+        members = tuple(m.strip().lower() for m in f"{keys},{targets}".split(",") if m.strip())
+        keyed = members[:len([k for k in keys.split(",") if k.strip()])] if targets else members
+        for member in keyed:
             groups[tuple(w.lower() for w, _ in _WORD.findall(member))] = members
     return groups
 

@@ -9,6 +9,7 @@ matched documents carry each value. Global docnum = segment offset + local.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import threading
 from collections import OrderedDict
@@ -227,6 +228,29 @@ class Snapshot:
                 score += contrib[np.searchsorted(ids, docs)]
             return docs, score
         return self._local.get_or_make(("p", field, tokens), make, lambda v: v[0].nbytes * 2)
+
+    def phrase_among(self, field: str, tokens: tuple[str, ...], docs: np.ndarray) -> np.ndarray:
+        """Which of the sorted global ``docs`` hold ``tokens`` at consecutive positions in
+        ``field``: only these candidates' positions are read, where ``phrase`` reads them for
+        every document holding the words. Cached for this snapshot by the candidates, so a
+        repeated search (the next page, the same query) does not read them again."""
+        def make():
+            found = []
+            for leaf in self.leaves:
+                reader, offset = leaf[0], leaf[1]
+                lo, hi = np.searchsorted(docs, [offset, offset + reader.doc_count_all()])
+                cand = docs[lo:hi] - offset
+                for t in tokens:
+                    if not len(cand):
+                        break
+                    held = self._segment_postings(leaf, field, t).ids
+                    cand = cand[np.isin(cand, held, assume_unique=True)]
+                if len(cand):
+                    with self.io_lock:
+                        found.append(phrase_docs(reader, field, tokens, cand) + offset)
+            return _concat(found, np.int32)
+        key = ("pa", field, tokens, hashlib.blake2b(docs.tobytes(), digest_size=16).digest())
+        return self._local.get_or_make(key, make, lambda a: a.nbytes + 64)
 
     def prefix_terms(self, field: str, prefix: str) -> list[str]:
         """Up to MAX_PREFIX_TERMS lexicon terms starting with ``prefix``, most

@@ -7,7 +7,8 @@ Damerau–Levenshtein distance (a swap of two letters, "secuirty", is one edit),
 of the procurement vocabulary (every word of the CPV descriptions and the buyer lexicon,
 ``data/activity_words.txt``): buyers misspell the trades they look for ("electritians",
 "acountants") and suppliers seldom write those nouns. A vocabulary word is offered only if the
-index holds its analysed form, so a suggestion always finds something. Among equally near
+index holds its analysed form, so a suggestion always finds something. A word that is two
+words run together is split. Among equally near
 words, the one more suppliers use wins.
 """
 
@@ -20,6 +21,8 @@ from .analysis import activity_words
 from .query import ParsedQuery, analyse
 from .schema import SPELL_FIELD, TEXT_BOOSTS
 from .snapshot import Snapshot
+
+MIN_PART = 3  # letters in each half of a word split in two
 
 
 @cache
@@ -63,7 +66,20 @@ def _best_correction(snap: Snapshot, word: str) -> str | None:
         for distance, c in _vocabulary_near(word, maxdist):
             if c not in known and (frequency := _text_frequency(reader, c)):
                 ranked.append((distance, -frequency, c))
+        ranked += _splits(reader, word)
     return min(ranked)[2] if ranked else None
+
+
+def _splits(reader, word: str) -> list[tuple[int, int, str]]:
+    """Two words run together ("housebuilders", "signwriters"): a missing space is one edit,
+    offered where both halves are in supplier texts."""
+    found = []
+    for i in range(MIN_PART, len(word) - MIN_PART + 1):
+        left, right = word[:i], word[i:]
+        frequency = min(_text_frequency(reader, left), _text_frequency(reader, right))
+        if frequency:
+            found.append((1, -frequency, f"{left} {right}"))
+    return found
 
 
 def _distance(a: str, b: str, limit: int | None = None) -> int:

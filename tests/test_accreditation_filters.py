@@ -7,6 +7,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from bs4 import BeautifulSoup
 from helpers import published_suppliers, search_api
 from markupsafe import escape
 from sqlmodel import Session
@@ -189,6 +190,12 @@ def test_filter_groups_say_whether_they_mean_any_or_all(client, seeded):
     assert arrivals.status_code == 200
     assert "all of" in _hint(arrivals.data.decode(), "a", "accreditation")
     assert "any of" in _hint(arrivals.data.decode(), "a", "region")
+    # The digest form's checkboxes mean the same, and say so.
+    digest = BeautifulSoup(client.get("/new-arrivals/subscribe").data, "html.parser")
+    for name, match in (("accreditation", "all of"), ("region", "any of")):
+        fieldset = digest.find("input", {"name": name}).find_parent("fieldset")
+        hint = digest.find(id=fieldset["aria-describedby"].split()[0])
+        assert match in hint.get_text(), name
 
 
 def test_openapi_says_accreditations_are_all_of(client, seeded):

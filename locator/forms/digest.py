@@ -29,6 +29,7 @@ for _facet in facets.offered_on(facets.DIGEST):
         _facet.name,
         CheckboxesField(
             f"{_facet.plural} (optional)",
+            description=_facet.hint,
             choices=lambda facet=_facet: list(facet.choices().items()),
         ),
     )

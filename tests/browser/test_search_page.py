@@ -131,3 +131,21 @@ def test_filters_work_from_the_keyboard(new_context, javascript):
     expect(page).to_have_url(re.compile(rf"region={value}"))
     expect(page.locator(f"#{focused['id']}")).to_be_checked()
     expect(page.get_by_role("link", name=re.compile(r"Remove filter.*Region"))).to_be_visible()
+
+
+def test_how_the_query_was_read_is_said_and_accessible(page: Page, audit, axe):
+    """A place in the query becomes a region filter with a way back; a filter value nobody
+    knows is a warning, not a silent no-op. Both pages pass axe."""
+    page.goto("/search?q=consulting+in+Scotland")
+    notice = page.locator("#interpretation")
+    expect(notice).to_contain_text("Showing suppliers in Scotland")
+    expect(page.get_by_label("Search by service, skill or name")).to_have_value("consulting")
+    audit(page, "search-place-in-query")
+    page.get_by_role("link", name="Search everywhere instead").click()
+    expect(page).to_have_url(re.compile(r"/search\?q=consulting$"))
+    expect(page.locator("#interpretation")).to_have_count(0)
+
+    page.goto("/search?region=Atlantis")
+    expect(page.locator(".govuk-warning-text")).to_contain_text("“Atlantis” is not a value we know")
+    audit(page, "search-unknown-filter")
+    axe.assert_clean()

@@ -101,3 +101,29 @@ def test_a_concept_outweighs_a_name_full_of_the_words(tmp_path, make_doc):
     assert [h.id for h in engine.search("skip hire").hits] == ["2", "1"]
     # Without a concept the text alone decides.
     assert [h.id for h in SearchEngine(tmp_path).search("skip hire").hits] == ["1", "2"]
+
+
+def test_an_ampersand_acronym_is_one_word():
+    from search_index.query import parse
+
+    assert analyse("M&E consultants") == ("m&e", "consult")
+    assert analyse("R&D") == analyse("r&d") != ()
+    assert analyse("Smith & Jones") == ("smith", "jone")  # spaced: an ordinary ampersand
+    assert [c.text for c in parse("M&E works").clauses] == ["m&e", "works"]
+
+
+def test_acronyms_find_their_expansion_one_way(tmp_path, make_doc):
+    from search_index import IndexStore, SearchEngine
+    from search_index.query import load_synonyms
+
+    synonyms = tmp_path / "synonyms.txt"
+    synonyms.write_text("m&e, mande => mechanical and electrical  # a comment\n", encoding="utf-8")
+    assert load_synonyms(synonyms)[("mande",)] == ("m&e", "mande", "mechanical and electrical")
+    assert ("mechanical", "and", "electrical") not in load_synonyms(synonyms)
+    IndexStore(tmp_path / "ix").rebuild([
+        make_doc(1, description="Mechanical and electrical maintenance for schools."),
+        make_doc(2, description="M&E design."),
+    ], applied_through=0)
+    engine = SearchEngine(tmp_path / "ix", synonyms_path=synonyms)
+    assert sorted(h.id for h in engine.search("M&E").hits) == ["1", "2"]
+    assert [h.id for h in engine.search("mechanical and electrical").hits] == ["1"]

@@ -95,6 +95,18 @@ def test_suggestion_from_the_procurement_vocabulary(build, make_doc):
     assert _best_correction(engine._snap, "guards") is None  # the index holds "guard"
 
 
+def test_two_words_run_together_are_split(build, make_doc):
+    engine = build([
+        make_doc(1, services="House building and extensions."),
+        make_doc(2, services="Sign writing for shopfronts and vans."),
+    ])
+    assert engine.search("housebuilders").total == 0
+    assert engine.search("housebuilders").suggestion == "house builders"
+    assert ids(engine.search("house builders")) == ["1"]
+    assert engine.search("signwriting").suggestion == "sign writing"
+    assert engine.search("vans").suggestion is None  # a word the index holds is never split
+
+
 def test_name_boost_ranks_name_match_first(engine):
     assert ids(engine.search("cyber"))[0] == "1"
 
