@@ -242,13 +242,7 @@ def digest_send(week_text: str | None, dry_run: bool) -> None:
         f"already done {report.already_done}"
         f"{f', in flight elsewhere {report.in_flight}' if report.in_flight else ''}."
     )
-    if report.error:
-        click.echo(
-            f"Stopped: the mail server refused {report.error}. Run the command again "
-            "to send the rest; nobody will get a duplicate.",
-            err=True,
-        )
-        sys.exit(1)
+    _stop_if_refused(report.error)
 
 
 @click.group("reminders")
@@ -279,9 +273,14 @@ def reminders_send(dry_run: bool) -> None:
             click.echo(f"{email}: {what}")
         return
     click.echo(f"Reminders: sent {report.sent}, already done {report.already_done}.")
-    if report.error:
+    _stop_if_refused(report.error)
+
+
+def _stop_if_refused(error: str | None) -> None:
+    """A sending command that the mail server stopped: say so, and exit 1 for cron to see."""
+    if error:
         click.echo(
-            f"Stopped: the mail server refused {report.error}. Run the command again "
+            f"Stopped: the mail server refused {error}. Run the command again "
             "to send the rest; nobody will get a duplicate.",
             err=True,
         )

@@ -145,23 +145,25 @@ def approve(session: Session, profile: Supplier) -> None:
     session.commit()
 
 
-def reject(session: Session, profile: Supplier, reason: str) -> None:
-    _require(profile.status == "submitted", "Only a profile waiting for review can be rejected.")
-    with audit.labelled(session, "reject", note=reason):
-        profile.status = "rejected"
+def _turn_away(session: Session, profile: Supplier, action: str, status: str,
+               reason: str) -> None:
+    """Reject or suspend: the owner sees the reason on their dashboard."""
+    with audit.labelled(session, action, note=reason):
+        profile.status = status
         profile.status_reason = reason
         suppliers.record_change(session, profile)
     session.commit()
+
+
+def reject(session: Session, profile: Supplier, reason: str) -> None:
+    _require(profile.status == "submitted", "Only a profile waiting for review can be rejected.")
+    _turn_away(session, profile, "reject", "rejected", reason)
 
 
 def suspend(session: Session, profile: Supplier, reason: str) -> None:
     """Take a published profile off search, listings, feeds and the digest at once."""
     _require(profile.status == "published", "Only a published profile can be suspended.")
-    with audit.labelled(session, "suspend", note=reason):
-        profile.status = "suspended"
-        profile.status_reason = reason
-        suppliers.record_change(session, profile)
-    session.commit()
+    _turn_away(session, profile, "suspend", "suspended", reason)
 
 
 def reinstate(session: Session, profile: Supplier) -> None:
