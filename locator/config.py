@@ -42,6 +42,9 @@ def load(instance_path: str, testing: bool = False) -> dict:
             "LOCATOR_DATABASE_URL", f"sqlite:///{instance / 'locator.db'}"
         ),
         "INDEX_DIR": os.environ.get("LOCATOR_INDEX_DIR", str(instance / "index")),
+        # Uploaded logos (services/logos.py): one folder every web node can read.
+        "LOGO_DIR": os.environ.get("LOCATOR_LOGO_DIR", str(instance / "logos")),
+        "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,  # bytes a request may send (logos: 1 MB)
         # Each web process applies the index queue and refreshes its searcher (tests apply
         # the queue themselves; `locator` commands other than `run` turn it off).
         "INDEX_WORKER": not testing,
@@ -58,6 +61,8 @@ def load(instance_path: str, testing: bool = False) -> dict:
         in ("1", "true", "yes"),
         "MAIL_FROM": os.environ.get("LOCATOR_MAIL_FROM", "Supplier Locator <noreply@localhost>"),
         "MAIL_OUTBOX": str(instance / "mail"),
+        # Where "give your feedback" leads: a mailto link to the team that runs this copy.
+        "FEEDBACK_EMAIL": os.environ.get("LOCATOR_FEEDBACK_EMAIL") or None,
         # The CPV finder (services page and /api/v1/cpv): query length and results per answer.
         "CPV_QUERY_MIN_CHARS": 2,
         "CPV_QUERY_MAX_CHARS": 100,

@@ -68,6 +68,8 @@ class Supplier(SQLModel, table=True):
     charity_number: str | None = Field(default=None, max_length=12)
     ppon: str | None = Field(default=None, max_length=20)
     website: str | None = Field(default=None, max_length=500)
+    town: str | None = Field(default=None, max_length=100)
+    logo: str | None = Field(default=None, max_length=64)  # file name in LOGO_DIR (services/logos)
     summary: str = Field(default="", max_length=280)
     description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     services: list[str] = _json_list()

@@ -6,8 +6,11 @@ macro (`templates/macros/filters.html`); the groups come from the facet manifest
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from . import facets as manifest
 
@@ -97,3 +100,52 @@ def rejected_filters(rejected: Sequence[tuple[str, str]]) -> list[str]:
         f"{manifest.BY_NAME[name].title}: “{value}” is not a value we know, so it was not applied."
         for name, value in rejected
     ]
+
+
+SHARED_RUN = 5  # words in a row that a snippet may share with the summary before it repeats it
+_WORDS = re.compile(r"\w+")
+
+
+def _runs(text: str) -> set[tuple[str, ...]]:
+    words = _WORDS.findall(html.unescape(re.sub(r"</?mark>", "", text)).lower())
+    return {tuple(words[i : i + SHARED_RUN]) for i in range(len(words) - SHARED_RUN + 1)}
+
+
+def fresh_snippets(suppliers: Sequence, highlights: Mapping[int, list[str]]) -> dict[int, list]:
+    """Each result's snippets without those that repeat its summary, which the result already
+    shows on the line above (descriptions often open with the summary's words)."""
+    shown = {}
+    for supplier in suppliers:
+        summary = _runs(supplier.summary)
+        shown[supplier.id] = [s for s in highlights.get(supplier.id, []) if not _runs(s) & summary]
+    return shown
+
+
+@dataclass(frozen=True)
+class CameFrom:
+    """The listing a profile was opened from: a way back to it, and the navigation item it is
+    under."""
+
+    href: str
+    text: str
+    section: str  # the blueprint whose navigation item is current
+
+
+_LISTINGS = (
+    (re.compile(r"/search"), "Back to search results", "search"),
+    (re.compile(r"/suppliers"), "Back to suppliers A to Z", "suppliers"),
+    (re.compile(r"/new-arrivals(/\d{4}-W\d{2})?"), "Back to new arrivals", "arrivals"),
+)
+
+
+def came_from(referrer: str | None, host: str) -> CameFrom | None:
+    """The listing on this site that `referrer` names, keeping its query (the search, the
+    letter, the filters), or None. Only this host's own listing paths count, and the link is
+    rebuilt from the path, so a referrer cannot send anyone elsewhere."""
+    parts = urlsplit(referrer or "")
+    if parts.netloc != host:
+        return None
+    for path, text, section in _LISTINGS:
+        if path.fullmatch(parts.path):
+            return CameFrom(parts.path + (f"?{parts.query}" if parts.query else ""), text, section)
+    return None

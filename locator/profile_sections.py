@@ -38,6 +38,7 @@ SECTIONS: tuple[Section, ...] = (
             "charity_number",
             "ppon",
             "website",
+            "town",
             "summary",
             "description",
         ),

@@ -5,7 +5,9 @@ Templates only format what views hand them; they never query.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import Flask
@@ -47,6 +49,30 @@ def page_window(page: int, pages: int, around: int = 2) -> list[int | None]:
     return window
 
 
+def domain(url: str) -> str:
+    """ "https://www.example.co.uk/about" → "example.co.uk": a website link's words."""
+    host = urlsplit(url).hostname or url
+    return host.removeprefix("www.")
+
+
+def tel_href(phone: str) -> str | None:
+    """A tel: link for a phone number as written ("+44 (0)20 7946 0000" → tel:+442079460000),
+    or None when it holds too few digits to dial."""
+    number = re.sub(r"\(0\)", "", phone) if phone.lstrip().startswith("+") else phone
+    digits = re.sub(r"[^\d+]", "", number)
+    plus, rest = digits.startswith("+"), digits.replace("+", "")
+    return f"tel:{'+' if plus else ''}{rest}" if len(rest) >= 6 else None
+
+
+def initials(name: str) -> str:
+    """Up to two initials for a logo's placeholder: "Ivystone Consulting Ltd" → "IC"."""
+    words = [w for w in re.findall(r"[^\W_]+", name) if w.lower() not in _NAME_ENDINGS]
+    return "".join(w[0] for w in words[:2]).upper() or "?"
+
+
+_NAME_ENDINGS = {"ltd", "limited", "llp", "plc", "cic", "the", "and", "of", "co"}
+
+
 def _label(vocabulary: dict[str, str]):
     return lambda code: vocabulary.get(code, code)
 
@@ -55,6 +81,9 @@ def init_app(app: Flask) -> None:
     WTFormsHelpers(app)
     app.add_template_filter(uk_date)
     app.add_template_filter(uk_datetime)
+    app.add_template_filter(domain)
+    app.add_template_filter(tel_href)
+    app.add_template_filter(initials)
     app.add_template_filter(_label(taxonomies.SECTORS), "sector_label")
     app.add_template_filter(_label(taxonomies.LEGAL_FORMS), "legal_form_label")
     app.add_template_filter(_label(taxonomies.SUPPLIER_TYPES), "supplier_type_label")

@@ -43,6 +43,7 @@ def _new_app(database_url: str, index_dir) -> Flask:
             "TESTING": True,
             "DATABASE_URL": database_url,
             "INDEX_DIR": str(index_dir),
+            "LOGO_DIR": f"{index_dir}-logos",
             "SECRET_KEY": "test-secret",
         }
     )

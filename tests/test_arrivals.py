@@ -1,5 +1,6 @@
 """New arrivals: the weekly listing, filters, the archive, the Atom feed and the API."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import feedparser
@@ -124,3 +125,27 @@ def test_suspended_supplier_leaves_the_feed(client, session):
     feed = feedparser.parse(client.get("/new-arrivals.atom").data)
     assert "Soon Gone" not in [e.title for e in feed.entries]
     assert session.exec(select(Supplier)).one().first_published_at is not None
+
+
+def test_weeks_before_the_first_arrival_are_404_and_the_archive_skips_empty_weeks(
+    client, week_of_arrivals
+):
+    first = WEEK.previous()  # "Sunday Before" arrived then, the earliest of all
+    page = client.get(f"/new-arrivals/{first}").data.decode()
+    assert f'href="/new-arrivals/{first.previous()}"' not in page  # no way back past the start
+    response = client.get(f"/new-arrivals/{first.previous()}")
+    assert response.status_code == 404
+    assert f"New arrivals start in the week of {first.label}" in response.data.decode()
+
+    archive = client.get("/new-arrivals/archive").data.decode()
+    listed = re.findall(r'href="/new-arrivals/(\d{4}-W\d{2})"', archive)
+    # Suspended suppliers do not count, so each week lists only its published arrivals.
+    assert listed == [str(WEEK.next()), str(WEEK), str(first)]
+
+
+def test_week_page_offers_the_email_and_feed_before_the_list(client, week_of_arrivals):
+    page = client.get(f"/new-arrivals/{WEEK}?region=TLD").data.decode()
+    subscribe = page.find('href="/new-arrivals/subscribe?region=TLD"')
+    feed = page.find('href="/new-arrivals.atom?region=TLD"')
+    first_result = page.find("app-results__item")
+    assert -1 < subscribe < first_result and -1 < feed < first_result

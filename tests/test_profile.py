@@ -9,6 +9,7 @@ from helpers import (
     ORGANISATION,
     SERVICES,
     admin_client,
+    build_publishable_profile,
     csrf_token,
     post_form,
     publish_approved,
@@ -271,3 +272,79 @@ def test_profile_page_hides_expired_accreditations(client, session, runner):
     assert supplier.name in page
     assert "ISO 27001" in page
     assert "PCI DSS" not in page
+
+
+def test_organisation_page_counts_characters_and_takes_a_website_without_https(
+    client, session, sign_up
+):
+    sign_up()
+    page = client.get("/profile/section/organisation").data.decode()
+    assert 'data-maxlength="280"' in page and 'data-maxlength="20000"' in page
+    post_form(client, "/profile/section/organisation",
+              {**ORGANISATION, "website": "www.kestrel.example.co.uk/about", "town": "Leeds"})
+    supplier = _supplier(session)
+    assert supplier.website == "https://www.kestrel.example.co.uk/about"
+    assert supplier.town == "Leeds"
+
+
+def test_public_profile_links_the_domain_and_phone_and_leads_back_to_the_search(
+    client, session, sign_up
+):
+    sign_up()
+    build_publishable_profile(client)
+    post_form(client, "/profile/section/organisation",
+              {**ORGANISATION, "website": "https://www.kestrel.example.co.uk/about",
+               "town": "Leeds"})
+    post_form(client, "/profile/section/contact",
+              {"contact_email": "hello@kestrel.example", "contact_phone": "+44 (0)113 496 0000"})
+    slug = _supplier(session).slug
+    search = "/search?q=cyber&region=TLD&sort=name"
+    page = client.get(f"/suppliers/{slug}",
+                      headers={"Referer": f"http://localhost{search}"}).data.decode()
+    assert re.search(r'href="https://www.kestrel.example.co.uk/about"[^>]*>kestrel.example.co.uk<',
+                     page)
+    assert 'href="tel:+441134960000"' in page
+    assert ">Leeds<" in page
+    back = re.search(r'<a href="([^"]+)" class="govuk-back-link">Back to search results</a>', page)
+    assert back and back.group(1).replace("&amp;", "&") == search
+    assert _current_nav(page) == ["Find suppliers"]
+
+    for referrer in ("http://elsewhere.example/search?q=x", "http://localhost/profile", None):
+        page = client.get(f"/suppliers/{slug}",
+                          headers={"Referer": referrer} if referrer else {}).data.decode()
+        assert "govuk-back-link" not in page, referrer
+        assert _current_nav(page) == [], referrer
+
+
+def _current_nav(page: str) -> list[str]:
+    return re.findall(r'aria-current="(?:true|page)">\s*<strong[^>]*>([^<]+)<', page)
+
+
+def test_a_medium_business_that_does_not_say_whether_it_is_an_sme_is_asked(
+    client, session, sign_up
+):
+    sign_up()
+    post_form(client, "/profile/section/organisation", ORGANISATION)
+    medium = {"staff_band": "51-249", "turnover_band": "44m-54m"}
+    page = post_form(client, "/profile/section/size", medium).data.decode()
+    assert "Select SME if your organisation is one" in page
+    assert _supplier(session).staff_band is None
+    post_form(client, "/profile/section/size", {**medium, "supplier_types": ["sme"]})
+    assert _supplier(session).is_sme
+    post_form(client, "/profile/section/size", {**medium, "balance_sheet_band": "38m+"})
+    supplier = _supplier(session)
+    assert not supplier.is_sme and "sme" not in supplier.supplier_types
+
+
+def test_code_boxes_are_tall_enough_for_the_codes_refused(client, sign_up):
+    sign_up()
+    post_form(client, "/profile/section/organisation", ORGANISATION)
+    unknown = [f"1234567{n}" for n in range(6)]
+    page = post_form(client, "/profile/section/services",
+                     {"services": "Testing", "cpv_codes": "\n".join(unknown),
+                      "sic_codes": "1 2 3 4 5 6"}).data.decode()
+    rows = re.search(r'id="cpv_codes_typed" name="cpv_codes" rows="(\d+)"', page)
+    assert int(rows.group(1)) > len(unknown)
+    sic = re.search(r'<textarea[^>]*id="sic_codes"[^>]*rows="(\d+)"|<textarea[^>]*rows="(\d+)"'
+                    r'[^>]*id="sic_codes"', page)
+    assert int(sic.group(1) or sic.group(2)) > 6

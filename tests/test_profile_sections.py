@@ -24,6 +24,7 @@ COMPLETE = {
     "charity_number": None,
     "ppon": None,
     "website": "https://kestrel.example",
+    "town": "Leeds",
     "summary": "Penetration testing for councils.",
     "description": "We test public-sector systems the way attackers would.",
     "staff_band": "10-49",

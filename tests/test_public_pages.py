@@ -2,9 +2,12 @@
 only reads, from 60 demo suppliers seeded once for the module (a public profile page as its
 supplier edits it is in tests/test_profile.py)."""
 
+import re
+
 import pytest
 from sqlmodel import select
 
+from locator import search_runtime
 from locator.models import Supplier
 
 
@@ -12,6 +15,7 @@ from locator.models import Supplier
 def seeded(module_app, rows_unchanged):
     runner = module_app.test_cli_runner()
     assert runner.invoke(args=["seed", "--demo", "--suppliers", "60"]).exit_code == 0
+    search_runtime.sync(module_app)
     with rows_unchanged(module_app):
         yield
 
@@ -51,10 +55,27 @@ def test_letter_filter(client, session, seeded):
         assert (name in page) == name.upper().startswith("K")
 
 
-def test_home_page_says_what_the_service_is_for(client):
-    response = client.get("/")
-    assert response.status_code == 200
-    assert b"Find small suppliers" in response.data
+def test_home_page_searches_and_counts_suppliers_and_sectors(client, session):
+    published = session.exec(select(Supplier).where(Supplier.status == "published")).all()
+    page = client.get("/").data.decode()
+    assert "Find small suppliers" in page
+    assert 'action="/search"' in page and 'name="q"' in page
+    assert f"Search {len(published)} suppliers" in page
+    links = re.findall(r'href="/search\?sector=([a-z-]+)">[^<]+<span[^>]*> \((\d+)\)', page)
+    assert 3 <= len(links) <= 6
+    counts = [int(count) for _, count in links]
+    assert counts == sorted(counts, reverse=True)
+    for sector, count in links:
+        assert count == str(sum(sector in s.sectors for s in published)), sector
+
+
+def test_a_to_z_links_only_letters_with_suppliers(client, session):
+    names = session.exec(select(Supplier.name).where(Supplier.status == "published")).all()
+    used = {name[0].upper() for name in names}
+    page = client.get("/suppliers").data.decode()
+    for letter in "ABCDEFGHIJKLMNOPQRSTUVWXYZ":
+        assert (f'href="/suppliers?letter={letter}"' in page) == (letter in used), letter
+    assert "Z<span class=\"govuk-visually-hidden\"> (no suppliers)" in page or "Z" in used
 
 
 @pytest.mark.parametrize("url", ["/", "/cookies", "/accessibility", "/privacy", "/feedback"])
@@ -75,3 +96,11 @@ def test_unknown_page_is_a_helpful_404(client):
                                   "/suppliers/UPPER", "/suppliers/" + "a" * 300])
 def test_impossible_slugs_are_404_on_every_database(client, path):
     assert client.get(path).status_code == 404
+
+
+def test_feedback_leads_to_the_configured_address(app, client, monkeypatch):
+    assert "mailto:" not in client.get("/feedback").data.decode()
+    monkeypatch.setitem(app.config, "FEEDBACK_EMAIL", "feedback@locator.example")
+    page = client.get("/feedback").data.decode()
+    subject = "subject=Feedback%20on%20Supplier%20Locator"
+    assert f'href="mailto:feedback@locator.example?{subject}"' in page

@@ -138,3 +138,22 @@ def test_arbitrary_strings_never_break_search(client, seeded, q, extra):
     for url in ("/api/v1/suppliers", "/search"):
         response = client.get(url, query_string={"q": q, "sector": extra, "page": extra or "1"})
         assert response.status_code in (200, 400)
+
+
+def test_result_snippets_have_one_ellipsis_each(client, seeded):
+    page = client.get("/search?q=services").data.decode()
+    snippets = re.findall(r'<p class="govuk-body-s govuk-!-margin-bottom-1">(.*?)</p>', page)
+    assert snippets and any("<mark>" in s for s in snippets)
+    assert not any("……" in s or "..." in s for s in snippets)
+
+
+def test_a_snippet_that_repeats_the_summary_is_left_out():
+    from types import SimpleNamespace
+
+    from locator.presenters import fresh_snippets
+
+    supplier = SimpleNamespace(id=7, summary="We protect public services from cyber attack.")
+    repeats = "We protect public services from <mark>cyber</mark> attack, testing systems…"
+    adds = "…run <mark>cyber</mark> exercises for council &amp; NHS teams…"
+    assert fresh_snippets([supplier], {7: [repeats, adds]}) == {7: [adds]}
+    assert fresh_snippets([supplier], {}) == {7: []}

@@ -18,7 +18,16 @@ def _without(filters: dict[str, list[str]], name: str, value: str) -> dict[str, 
     return {**filters, name: [v for v in filters[name] if v != value]}
 
 
+def _no_such_week(message: str):
+    return render_template(
+        "arrivals/no_such_week.html", message=message, current=IsoWeek.current()
+    ), 404
+
+
 def _week_page(week: IsoWeek):
+    first = arrivals.first_week(get_session())
+    if week < first:
+        return _no_such_week(f"New arrivals start in the week of {first.label}")
     filters, rejected = arrivals.read_filters(request.args)
     groups = presenters.filter_groups(facets.ARRIVALS, filters)
     chosen = presenters.chosen_filters(
@@ -31,6 +40,7 @@ def _week_page(week: IsoWeek):
     return render_template(
         "arrivals/week.html",
         week=week,
+        first=first,
         current=IsoWeek.current(),
         suppliers=arrivals.for_week(get_session(), week, filters),
         filters=filters,
@@ -50,9 +60,7 @@ def any_week(week: str):
     try:
         parsed = IsoWeek.parse(week)
     except BadWeek as error:
-        return render_template(
-            "arrivals/no_such_week.html", message=str(error), current=IsoWeek.current()
-        ), 404
+        return _no_such_week(str(error))
     return _week_page(parsed)
 
 

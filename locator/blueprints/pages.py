@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
+
+from ..db import get_session
+from ..search_runtime import get_search
+from ..services import search
 
 bp = Blueprint("pages", __name__)
+
+POPULAR_SECTORS = 6
 
 
 @bp.route("/")
 def home():
-    return render_template("pages/home.html")
+    # Every listed supplier, with facet counts: how many there are, and the busiest sectors.
+    everyone = search.run(get_session(), get_search(), search.SearchRequest(per_page=1))
+    return render_template(
+        "pages/home.html",
+        total=everyone.total,
+        sectors=everyone.facets["sector"][:POPULAR_SECTORS],
+    )
 
 
 @bp.route("/cookies")
@@ -29,4 +41,4 @@ def privacy():
 
 @bp.route("/feedback")
 def feedback():
-    return render_template("pages/feedback.html")
+    return render_template("pages/feedback.html", address=current_app.config["FEEDBACK_EMAIL"])

@@ -25,12 +25,13 @@ from ..forms.profile import (
     AccreditationForm,
     CaseStudyForm,
     ConfirmForm,
+    LogoForm,
     OrganisationForm,
     ServicesForm,
 )
 from ..login import role_required
 from ..models import Accreditation, CaseStudy
-from ..services import records, suppliers
+from ..services import logos, records, suppliers
 
 bp = Blueprint("profile", __name__, url_prefix="/profile")
 
@@ -108,6 +109,33 @@ def section(slug: str):
         supplier=supplier,
         **context,
     )
+
+
+@bp.route("/logo", methods=["GET", "POST"])
+def logo():
+    supplier = _own_supplier()
+    form = LogoForm()
+    if form.validate_on_submit():
+        try:
+            logos.save(
+                get_session(), supplier, form.logo.data.read(), current_app.config["LOGO_DIR"]
+            )
+        except logos.BadLogo as error:
+            form.logo.errors.append(str(error))
+        else:
+            flash("Your logo has been uploaded.", "success")
+            return redirect(url_for("profile.dashboard"))
+    return render_template("profile/logo.html", form=form, supplier=supplier)
+
+
+@bp.route("/logo/remove", methods=["POST"])
+def remove_logo():
+    supplier = _own_supplier()
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    logos.remove(get_session(), supplier, current_app.config["LOGO_DIR"])
+    flash("Your logo has been removed.", "success")
+    return redirect(url_for("profile.dashboard"))
 
 
 @bp.route("/publish", methods=["POST"])

@@ -33,5 +33,6 @@ def search_page():
         sorts=search.SORTS,
         groups=groups,
         chosen=chosen,
+        snippets=presenters.fresh_snippets(page.results, page.highlights),
         rejected=presenters.rejected_filters(search_request.rejected),
     )

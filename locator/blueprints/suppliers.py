@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_login import current_user
 
+from .. import presenters
 from ..db import get_session
 from ..forms.admin import ClaimForm
 from ..login import role_required
-from ..services import claims, suppliers
+from ..services import claims, logos, suppliers
+
+LOGO_MAX_AGE = 365 * 24 * 3600  # seconds: a logo's name changes whenever its content does
 
 bp = Blueprint("suppliers", __name__, url_prefix="/suppliers")
 
@@ -32,7 +46,11 @@ def index():
     except suppliers.NotFound:
         abort(404)
     return render_template(
-        "suppliers/index.html", page=page, letter=letter, letters=suppliers.letters()
+        "suppliers/index.html",
+        page=page,
+        letter=letter,
+        letters=suppliers.letters(),
+        in_use=suppliers.letters_in_use(get_session()),
     )
 
 
@@ -42,7 +60,30 @@ def profile(slug: str):
         supplier = suppliers.visible_profile(get_session(), slug, current_user)
     except suppliers.NotFound:
         abort(404)
-    return render_template("suppliers/profile.html", supplier=supplier, today=date.today())
+    came_from = presenters.came_from(request.referrer, request.host)
+    return render_template(
+        "suppliers/profile.html",
+        supplier=supplier,
+        today=date.today(),
+        came_from=came_from,
+        nav_section=came_from.section if came_from else None,
+    )
+
+
+@bp.route("/logos/<name>")
+def logo(name: str):
+    if not re.fullmatch(logos.NAME_PATTERN, name):
+        abort(404)
+    response = send_from_directory(
+        current_app.config["LOGO_DIR"],
+        name,
+        mimetype=logos.content_type(name),
+        max_age=LOGO_MAX_AGE,
+        conditional=True,
+    )
+    response.cache_control.immutable = True
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @bp.route("/<slug:slug>/claim", methods=["GET", "POST"])

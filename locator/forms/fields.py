@@ -12,6 +12,7 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
     GovCheckboxesInput,
     GovDateInput,
     GovRadioInput,
@@ -174,6 +175,28 @@ class GovDateField(DateField):
             raise ValueError(f"{name} must be a real date") from None
 
 
+_HOST_FIRST = re.compile(r"^[\w-]+(\.[\w-]+)+(:\d+)?([/?#]|$)")
+
+
+def with_scheme(value):
+    """ "www.example.co.uk" → "https://www.example.co.uk": people rarely type the scheme. Only
+    what starts like a host name gains one; anything else is left for the validator to refuse."""
+    value = none_if_blank(value)
+    if value and _HOST_FIRST.match(value):
+        return f"https://{value}"
+    return value
+
+
+class CharacterCount(GovCharacterCount):
+    """GOV.UK's character count, its limit read from the field's Length rule."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        limit = next(v.max for v in field.validators if isinstance(v, Length))
+        params.setdefault("maxlength", limit)
+        return params
+
+
 def if_given(form, field):
     """Like WTForms' Optional, but judged on `data`: Optional reads the raw form input, which an
     import line does not have, so it would wave every imported value through unchecked."""
@@ -212,17 +235,18 @@ def text_field(
     max_length: int,
     required: str | None = None,
     noun: str | None = None,
-    widget=None,
+    multiline: bool = False,
     description: str | None = None,
     extra: tuple = (),
 ) -> StringField:
-    """A GOV.UK text input (or `widget`), trimmed, at most `max_length` characters. Blank is an
-    error with the `required` message, or None when the field is optional."""
+    """A GOV.UK text input, or with `multiline` a textarea with a character count, trimmed, at
+    most `max_length` characters. Blank is an error with the `required` message, or None when
+    the field is optional."""
     noun = noun or label.removesuffix(" (optional)")
     first = [DataRequired(required)] if required else [if_given]
     return StringField(
         label,
-        widget=widget or GovTextInput(),
+        widget=CharacterCount() if multiline else GovTextInput(),
         description=description,
         filters=[strip] if required else [none_if_blank],
         validators=[
@@ -234,12 +258,12 @@ def text_field(
 
 
 def link_field(label: str, *, message: str, noun: str = "Link", description=None) -> URLField:
-    """An optional http(s) address."""
+    """An optional http(s) address; one typed without "https://" gains it."""
     return URLField(
         label,
         widget=GovTextInput(),
         description=description,
-        filters=[none_if_blank],
+        filters=[with_scheme],
         validators=[
             if_given,
             web_address(message),

@@ -12,12 +12,8 @@ from datetime import date
 from typing import ClassVar
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCharacterCount,
-    GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
-)
+from flask_wtf.file import FileField, FileRequired
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput, GovTextInput
 from wtforms import IntegerField, SubmitField
 from wtforms.validators import (
     DataRequired,
@@ -145,21 +141,26 @@ class OrganisationForm(SectionForm):
     website = link_field(
         "Website (optional)",
         noun="Website address",
-        description="For example, https://www.example.co.uk",
-        message="Enter a website address in the correct format, like https://example.co.uk",
+        description="For example, www.example.co.uk",
+        message="Enter a website address in the correct format, like www.example.co.uk",
+    )
+    town = text_field(
+        "Town or city (optional)",
+        max_length=100,
+        description="Where you are based, shown on your profile",
     )
     summary = text_field(
         "Summary",
         max_length=280,
         required="Enter a summary of what your organisation does",
-        widget=GovCharacterCount(),
+        multiline=True,
         description="One or two sentences buyers see in search results",
     )
     description = text_field(
         "Description",
         max_length=20000,
         required="Enter a description of your organisation",
-        widget=GovTextArea(),
+        multiline=True,
         description="What you do, for whom, and what makes you good at it",
     )
 
@@ -187,17 +188,25 @@ class SizeForm(SectionForm):
     )
     supplier_types = CheckboxesField(
         "Which of these describe your organisation? (optional)",
-        description="Supplier types under the Procurement Act 2023. Select all that apply.",
+        description="Supplier types under the Procurement Act 2023. Select all that apply. "
+        "If your answers above make you an SME, we mark you as one.",
         choices=_choices(taxonomies.SUPPLIER_TYPES),
     )
 
     def validate_supplier_types(self, field):
-        derived = sizes.is_procurement_act_sme(
-            self.staff_band.data, self.turnover_band.data, self.balance_sheet_band.data
-        )
-        if derived is False and "sme" in (field.data or []):
+        bands = (self.staff_band.data, self.turnover_band.data, self.balance_sheet_band.data)
+        derived = sizes.is_procurement_act_sme(*bands)
+        ticked = "sme" in (field.data or [])
+        if derived is False and ticked:
             raise ValidationError(
                 "Your staff and turnover are above the SME limits, so you cannot select SME"
+            )
+        # Staff and turnover alone cannot settle it (a turnover over £44 million may still be an
+        # SME by its balance sheet): ask, rather than leave the business out of the SME filter.
+        if derived is None and not ticked and sizes.organisation_size(*bands) == "medium":
+            raise ValidationError(
+                "Select SME if your organisation is one, or answer the balance sheet question "
+                "so that we can work it out"
             )
 
 
@@ -308,7 +317,7 @@ for _mission in taxonomies.social_value_model()["missions"]:
             _mission["title"],
             max_length=2000,
             noun="Each commitment",
-            widget=GovTextArea(),
+            multiline=True,
             description=_mission["description"],
         ),
     )
@@ -418,13 +427,13 @@ class CaseStudyForm(FlaskForm):
         "The challenge",
         max_length=5000,
         required="Describe the client’s challenge",
-        widget=GovTextArea(),
+        multiline=True,
     )
     approach = text_field(
-        "What you did", max_length=5000, required="Describe what you did", widget=GovTextArea()
+        "What you did", max_length=5000, required="Describe what you did", multiline=True
     )
     outcome = text_field(
-        "The outcome", max_length=5000, required="Describe the outcome", widget=GovTextArea()
+        "The outcome", max_length=5000, required="Describe the outcome", multiline=True
     )
     contract_value_band = RadiosField(
         "Contract value (optional)",
@@ -445,6 +454,19 @@ class CaseStudyForm(FlaskForm):
 
     def changes(self) -> dict:
         return form_data(self)
+
+
+class LogoForm(FlaskForm):
+    """The logo page: one image file (its contents are checked by `services.logos`)."""
+
+    logo = FileField(
+        "Upload a logo",
+        widget=GovFileInput(),
+        description="A PNG, JPEG or WebP image, smaller than 1 MB and at most 4,000 pixels "
+        "wide and high. A square logo looks best.",
+        validators=[FileRequired("Select a logo to upload")],
+    )
+    submit = SubmitField("Upload logo", widget=GovSubmitInput())
 
 
 class ConfirmForm(FlaskForm):

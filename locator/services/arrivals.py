@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Mapping
 from datetime import date, datetime
 
+from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
@@ -21,8 +22,6 @@ from ..models import Supplier
 from ..weeks import IsoWeek
 from . import search
 from .indexing import supplier_document
-
-ARCHIVE_WEEKS = 26
 
 
 def read_filters(args: Mapping) -> tuple[dict[str, list[str]], list[tuple[str, str]]]:
@@ -69,17 +68,19 @@ def between(
     return [s for s in rows if _matches(s, filters or {}, today)]
 
 
-def archive(session: Session, latest: IsoWeek, weeks: int = ARCHIVE_WEEKS) -> list[tuple]:
-    """(week, count of arrivals still published) for the `weeks` weeks up to `latest`."""
-    listed = [latest]
-    while len(listed) < weeks:
-        listed.append(listed[-1].previous())
+def first_week(session: Session) -> IsoWeek:
+    """The week the first supplier arrived, when the service started (this week before then):
+    no earlier week has a page."""
+    first = session.exec(select(func.min(Supplier.first_published_at))).one()
+    return IsoWeek.containing(first) if first else IsoWeek.current()
+
+
+def archive(session: Session, latest: IsoWeek) -> list[tuple[IsoWeek, int]]:
+    """(week, count of arrivals still published) for each week up to `latest` that has any,
+    newest first."""
     arrivals = session.exec(
         select(Supplier.first_published_at).where(
-            Supplier.status == "published",
-            Supplier.first_published_at >= listed[-1].starts,
-            Supplier.first_published_at < latest.ends,
+            Supplier.status == "published", Supplier.first_published_at < latest.ends
         )
     )
-    counts = Counter(IsoWeek.containing(moment) for moment in arrivals)
-    return [(week, counts.get(week, 0)) for week in listed]
+    return sorted(Counter(IsoWeek.containing(moment) for moment in arrivals).items(), reverse=True)

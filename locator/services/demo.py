@@ -234,6 +234,9 @@ def demo_records(count: int, seed: int = 2026, now: datetime | None = None) -> I
             name = f"{place} {trade['word']} {serial + 1} {LEGAL_SUFFIX[legal_form]}"
         staff = rng.choices(sizes.STAFF_BANDS, weights=(5, 4, 2, 1))[0].code
         turnover = rng.choices(sizes.TURNOVER_BANDS, weights=(5, 4, 2, 1, 1))[0].code
+        # The balance sheet settles whether a business with a high turnover is an SME.
+        sheet = sizes.BALANCE_SHEET_BANDS[sizes.TURNOVER_BANDS.index(
+            next(b for b in sizes.TURNOVER_BANDS if b.code == turnover))].code
         services = rng.sample(trade["services"], rng.randint(2, len(trade["services"])))
         types = []
         if legal_form in ("cic", "charity", "cooperative", "company-limited-by-guarantee"):
@@ -260,6 +263,7 @@ def demo_records(count: int, seed: int = 2026, now: datetime | None = None) -> I
             "legal_form": legal_form,
             "staff_band": staff,
             "turnover_band": turnover,
+            "balance_sheet_band": sheet,
             "supplier_types": types,
             "sectors": rng.sample(list(taxonomies.SECTORS), rng.randint(1, 4)),
             "regions": ["UK"]

@@ -276,6 +276,16 @@ def letters() -> list[str]:
     return list(string.ascii_uppercase) + ["0-9"]
 
 
+def letters_in_use(session: Session) -> set[str]:
+    """The letters (and "0-9") that some published supplier's name starts with."""
+    firsts = session.exec(
+        select(func.upper(func.substr(Supplier.name, 1, 1)))
+        .where(Supplier.status == "published")
+        .distinct()
+    )
+    return {"0-9" if first in string.digits else first for first in firsts}
+
+
 def published_a_to_z(session: Session, letter: str | None, page: int) -> Page:
     """Published suppliers by name, optionally those starting with `letter` ("0-9" for digits)."""
     query = select(Supplier).where(Supplier.status == "published")

@@ -79,6 +79,10 @@ function enhanceSearch(form) {
       initAll({ scope: adopted });
     });
 
+    const toggle = document.getElementById("filter-toggle");
+    const freshToggle = fetched.getElementById("filter-toggle");
+    if (toggle && freshToggle) toggle.textContent = freshToggle.textContent;
+
     const status = document.getElementById("result-count");
     const freshStatus = fetched.getElementById("result-count");
     if (status && freshStatus && status.textContent !== freshStatus.textContent) {
@@ -108,11 +112,41 @@ function enhanceSearch(form) {
     show(url, { push: true, focusId: control.id });
   });
 
+  // A page restored from the back-forward cache keeps boxes ticked after it was left; the
+  // server's page, as the URL says, is what it should show.
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted) form.reset();
+  });
+
   window.addEventListener("popstate", () => {
     const url = location.pathname + location.search;
     if (url === shown) return; // only the #fragment changed, e.g. the skip link
     show(url, { push: false, focusId: null });
   });
+}
+
+/**
+ * The filter toggle of the search page on a phone (data-module="app-filter-toggle"): without
+ * JavaScript it is a link to the filters (#filters), which CSS shows while they are the target;
+ * here it becomes a button that opens and closes them in place (aria-expanded), as in the MOJ
+ * filter layout. On wider screens CSS hides the toggle and always shows the filters.
+ */
+function enhanceFilterToggle(link) {
+  const panel = document.getElementById(link.getAttribute("href").slice(1));
+  if (!panel) return;
+  const button = document.createElement("button");
+  button.type = "button";
+  button.id = link.id;
+  button.className = link.className;
+  button.textContent = link.textContent;
+  button.setAttribute("aria-controls", panel.id);
+  button.setAttribute("aria-expanded", "false");
+  button.addEventListener("click", () => {
+    const open = button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", String(open));
+    panel.classList.toggle("app-filter--open", open);
+  });
+  link.replaceWith(button);
 }
 
 /**
@@ -277,7 +311,7 @@ function enhanceCpvFinder(module) {
 }
 
 // Each enhancement starts only on its own page.
-const MODULES = { "app-cpv-finder": enhanceCpvFinder };
+const MODULES = { "app-cpv-finder": enhanceCpvFinder, "app-filter-toggle": enhanceFilterToggle };
 document.querySelectorAll("[data-module^='app-']").forEach((element) => {
   const enhance = MODULES[element.getAttribute("data-module")];
   if (enhance) enhance(element);

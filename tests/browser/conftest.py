@@ -58,6 +58,7 @@ def live_server(tmp_path_factory) -> LiveServer:
         {
             "DATABASE_URL": database_url,
             "INDEX_DIR": str(folder / "index"),
+            "LOGO_DIR": str(folder / "logos"),
             "SECRET_KEY": "browser-suite-secret",
             "INDEX_WORKER": True,  # the app's own worker applies profile changes to the index
             "INDEX_POLL_SECONDS": 0.2,

@@ -5,12 +5,14 @@ on the way (see conftest.py), and LOCATOR_SCREENSHOTS=DIR saves screenshots of t
 from __future__ import annotations
 
 import email
+import io
 import re
 import time
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 
+from PIL import Image
 from playwright.sync_api import Page, expect
 
 SUPPLIER = "Quillmoor Hydrographic Surveys Ltd"
@@ -51,6 +53,12 @@ def wait_for_search(page: Page, path: str, link_name: str, timeout: float = 10.0
         assert time.monotonic() < deadline, f"{link_name!r} not in search results after {timeout}s"
         page.wait_for_timeout(250)
         page.reload()
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 64), (11, 80, 140)).save(out, format="PNG")
+    return out.getvalue()
 
 
 def _read_mail(path: Path) -> EmailMessage:
@@ -173,6 +181,18 @@ def test_supplier_publishes_and_buyer_finds_them(new_context, live_server, audit
     save(supplier, "Save case study")
     expect_saved(supplier, "The case study has been saved.")
 
+    # A logo: a wrong file first, to see the error, then a PNG.
+    supplier.get_by_role("link", name="Add a logo").click()
+    audit(supplier, "logo-form", screenshot=True)
+    logo = supplier.get_by_label("Upload a logo")
+    logo.set_input_files(files=[{"name": "logo.png", "mimeType": "image/png", "buffer": b"no"}])
+    save(supplier, "Upload logo")
+    expect(supplier.locator(".govuk-error-summary")).to_contain_text("PNG, JPEG or WebP")
+    audit(supplier, "logo-errors")
+    logo.set_input_files(files=[{"name": "logo.png", "mimeType": "image/png", "buffer": _png()}])
+    save(supplier, "Upload logo")
+    expect_saved(supplier, "Your logo has been uploaded.")
+
     # Send for review; an administrator approves it and verifies the accreditation.
     audit(supplier, "dashboard-complete", screenshot=True)
     supplier.get_by_role("button", name="Send for review").click()
@@ -203,6 +223,7 @@ def test_supplier_publishes_and_buyer_finds_them(new_context, live_server, audit
     expect(buyer.get_by_text(re.compile(r"Verified by Supplier Locator on \d+ \w+ \d{4}"))
            ).to_be_visible()
     expect(buyer.get_by_text("Surveying the Menai Strait moorings")).to_be_visible()
+    assert buyer.locator("img.app-logo").evaluate("(img) => img.naturalWidth") == 64
     audit(buyer, "supplier-profile", screenshot=True)
 
     # The rest of the public pages.
