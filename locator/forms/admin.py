@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from wtforms import SubmitField
 
 from .fields import text_field
@@ -17,7 +17,7 @@ class ReasonForm(FlaskForm):
         "Reason",
         max_length=2000,
         required="Enter the reason",
-        widget=GovTextArea(),
+        multiline=True,
         description="The supplier sees this. Say what is wrong and what they can do about it.",
     )
     submit = SubmitField("Confirm", widget=GovSubmitInput())
@@ -28,7 +28,7 @@ class ClaimForm(FlaskForm):
         "How are you connected to this business?",
         max_length=2000,
         required="Tell us how you are connected to this business",
-        widget=GovTextArea(),
+        multiline=True,
         description="For example, your job title, and how we can check it: a company email "
         "address, or the name of a director at Companies House.",
     )
