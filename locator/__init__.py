@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -31,6 +32,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.url_map.converters["slug"] = SlugConverter
     if test_config:
         app.config.update(test_config)
+    if app.config["PROXY_HOPS"]:
+        # The client's address and scheme as the proxies saw them, trusting only their entries.
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     from . import db, errors, limits, login, search_runtime, templating
 
@@ -54,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
 
     from .blueprints import (
+        account,
         admin,
         api,
         arrivals,
@@ -65,7 +71,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         suppliers,
     )
 
-    for module in (pages, auth, search, arrivals, digest, suppliers, profile, api, admin):
+    for module in (pages, auth, account, search, arrivals, digest, suppliers, profile, api,
+                   admin):
         app.register_blueprint(module.bp)
 
     from . import cli

@@ -27,7 +27,7 @@ from .models import Accreditation, AuditEvent, CaseStudy, Claim, Supplier, User,
 _SUBJECTS = {Supplier: "supplier", Accreditation: "accreditation", CaseStudy: "case_study",
              User: "user", Claim: "claim"}
 _SKIP = {"id", "created_at", "updated_at", "name_key", "approved_record", "edited_since",
-         "password_hash", "last_login_at", "supplier_id",
+         "password_hash", "last_login_at", "session_version", "supplier_id",
          "email"}  # an account's e-mail address is personal data: the log keeps its id
 
 

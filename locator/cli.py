@@ -92,13 +92,11 @@ def seed(demo: bool, count: int, seed: int) -> None:
 @with_appcontext
 def create_admin(email: str, password: str) -> None:
     """Create an administrator account, or make an existing account an administrator."""
-    from .forms.auth import MIN_PASSWORD
     from .services import accounts
 
-    if len(password) < MIN_PASSWORD:
-        raise click.BadParameter(
-            f"must be at least {MIN_PASSWORD} characters", param_hint="password"
-        )
+    problem = accounts.password_problem(password)
+    if problem:
+        raise click.BadParameter(problem, param_hint="password")
     with _session() as session:
         _user, created = accounts.make_admin(session, email, password)
     click.echo(f"{'Created' if created else 'Promoted'} administrator {email.strip().lower()}.")

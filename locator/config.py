@@ -52,6 +52,9 @@ def load(instance_path: str, testing: bool = False) -> dict:
         "REDIS_URL": os.environ.get("LOCATOR_REDIS_URL") or None,  # rate limits; else per process
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_KEY_PREFIX": "locator",
+        # How many proxies (load balancers) in front of the app append to X-Forwarded-For; 0
+        # trusts no such header, as a client can write anything in it.
+        "PROXY_HOPS": int(os.environ.get("LOCATOR_PROXY_HOPS") or 0),
         "BASE_URL": os.environ.get("LOCATOR_BASE_URL", "http://127.0.0.1:5000"),
         "SMTP_HOST": os.environ.get("LOCATOR_SMTP_HOST") or None,
         "SMTP_PORT": int(os.environ.get("LOCATOR_SMTP_PORT") or 25),

@@ -10,14 +10,23 @@ from flask import current_app, render_template, url_for
 
 from . import taxonomies
 from .mailer import Mailer
-from .models import Accreditation, Claim, Subscription, Supplier
-from .services import digest
+from .models import Accreditation, Claim, Subscription, Supplier, User
+from .services import accounts, digest
 from .templating import uk_date
 from .weeks import IsoWeek
 
 
 def mailer() -> Mailer:
     return Mailer(current_app.config)
+
+
+def send(message: EmailMessage) -> None:
+    """Send one message now, on a connection of its own."""
+    sender = mailer()
+    try:
+        sender.send(message)
+    finally:
+        sender.close()
 
 
 def _token(purpose: str, subscription: Subscription) -> str:
@@ -70,16 +79,92 @@ def weekly_digest(
     return message
 
 
+# Accounts. Each is addressed to the account's owner, whoever filled in the form that sent it.
+
+
+def _account_message(
+    sender: Mailer, to: str, subject: str, template: str, **context
+) -> EmailMessage:
+    context = {"subject": subject, **context}
+    return sender.message(
+        to,
+        subject,
+        render_template(f"email/{template}.txt", **context),
+        render_template(f"email/{template}.html", **context),
+    )
+
+
+def confirm_email(sender: Mailer, user: User, address: str | None = None) -> EmailMessage:
+    """The link that confirms the owner reads `address`: the account's own, or the one they
+    asked to change to."""
+    token = accounts.email_token(current_app.config["SECRET_KEY"], user, address)
+    return _account_message(
+        sender,
+        address or user.email,
+        "Confirm your email address",
+        "confirm_email",
+        changing=address is not None and address != user.email,
+        confirm_url=url_for("auth.confirm_email", token=token, _external=True),
+        days=accounts.VERIFY_MAX_AGE.days,
+    )
+
+
+def already_registered(sender: Mailer, user: User) -> EmailMessage:
+    """Someone tried to register an address that has an account: tell its owner, not them."""
+    return _account_message(
+        sender,
+        user.email,
+        "You already have an account",
+        "already_registered",
+        sign_in_url=url_for("auth.sign_in", _external=True),
+        reset_url=url_for("auth.forgotten_password", _external=True),
+    )
+
+
+def reset_password(sender: Mailer, user: User) -> EmailMessage:
+    token = accounts.reset_token(current_app.config["SECRET_KEY"], user)
+    return _account_message(
+        sender,
+        user.email,
+        "Reset your password",
+        "reset_password",
+        reset_url=url_for("auth.reset_password", token=token, _external=True),
+        minutes=int(accounts.RESET_MAX_AGE.total_seconds() // 60),
+    )
+
+
+def no_account(sender: Mailer, address: str) -> EmailMessage:
+    """A reset asked for an address with no account: the mailbox's owner learns that, and the
+    person who asked learns nothing on the page."""
+    return _account_message(
+        sender,
+        address,
+        "Reset your password",
+        "no_account",
+        address=address,
+        register_url=url_for("auth.register", _external=True),
+    )
+
+
+def password_changed(sender: Mailer, user: User) -> EmailMessage:
+    return _account_message(
+        sender,
+        user.email,
+        "Your password has been changed",
+        "password_changed",
+        reset_url=url_for("auth.forgotten_password", _external=True),
+    )
+
+
 def _site_url(endpoint: str, **values) -> str:
     return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
 def _notice(sender: Mailer, to: str, subject: str, paragraphs: list[str], link_text: str,
             link_url: str) -> EmailMessage:
-    context = {"subject": subject, "paragraphs": paragraphs, "link_text": link_text,
-               "link_url": link_url}
-    return sender.message(to, subject, render_template("email/notice.txt", **context),
-                          render_template("email/notice.html", **context))
+    """A notice to a supplier: paragraphs, then one link."""
+    return _account_message(sender, to, subject, "notice", paragraphs=paragraphs,
+                            link_text=link_text, link_url=link_url)
 
 
 def review_decision(sender: Mailer, supplier: Supplier) -> EmailMessage:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Flask, abort
-from flask_login import LoginManager, current_user, login_required
+from flask import Flask, abort, session
+from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFProtect
 
 from .db import get_session
@@ -20,10 +20,27 @@ csrf = CSRFProtect()
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
+    """The session's user, unless the account has ended that session since (`User.get_id`)."""
+    ident, _, version = user_id.partition(":")
+    if not (ident.isdigit() and version.isdigit()):
         return None
-    user = get_session().get(User, int(user_id))
-    return user if user is not None and user.is_active else None  # disabled: signed out
+    user = get_session().get(User, int(ident))
+    if user is None or user.deleted_at is not None or str(user.session_version) != version:
+        return None
+    if not user.is_active:  # disabled by an admin: signed out at once
+        return None
+    return user
+
+
+def start_session(user: User) -> None:
+    """Sign in on a fresh session: nothing from before survives it, the CSRF token included."""
+    session.clear()
+    login_user(user)
+
+
+def end_session() -> None:
+    logout_user()
+    session.clear()
 
 
 def init_app(app: Flask) -> None:

@@ -37,6 +37,11 @@ class User(UserMixin, SQLModel, table=True):
     role: str = Field(default="supplier", max_length=20)  # supplier | buyer | admin
     created_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = None
+    email_verified_at: datetime | None = None  # the owner opened a link sent to `email`
+    # Part of every session's user id: raising it ends every session signed in before
+    # (sign-out, a new password, deletion).
+    session_version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    deleted_at: datetime | None = None  # the row stays (ids in records), its personal data not
     disabled_at: datetime | None = None  # set by an admin: cannot sign in, sessions end
 
     supplier: Optional["Supplier"] = Relationship(back_populates="owner")  # noqa: UP045
@@ -49,6 +54,14 @@ class User(UserMixin, SQLModel, table=True):
     def is_active(self) -> bool:
         """Flask-Login refuses to sign in an inactive account."""
         return self.disabled_at is None
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    def get_id(self) -> str:
+        """Flask-Login keeps this in the session cookie; `login._load_user` checks both parts."""
+        return f"{self.id}:{self.session_version}"
 
 
 class Supplier(SQLModel, table=True):

@@ -5,11 +5,14 @@ A module whose tests only read can share one seeded app instead: see `module_app
 from __future__ import annotations
 
 import os
+import socket
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 from flask import Flask
-from helpers import TEST_PASSWORD, post_form
+from helpers import TEST_PASSWORD, MailRecorder, email_problems, mail_link, mail_to, post_form
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
@@ -37,14 +40,16 @@ def migrated(database_url) -> str:
     return database_url
 
 
-def _new_app(database_url: str, index_dir) -> Flask:
+def _new_app(database_url: str, folder: Path) -> Flask:
     return create_app(
         {
             "TESTING": True,
             "DATABASE_URL": database_url,
-            "INDEX_DIR": str(index_dir),
-            "LOGO_DIR": f"{index_dir}-logos",
+            "INDEX_DIR": str(folder / "index"),
+            "LOGO_DIR": str(folder / "logos"),
             "SECRET_KEY": "test-secret",
+            "SMTP_HOST": None,  # e-mails go to files in the test's own folder
+            "MAIL_OUTBOX": str(folder / "mail"),
         }
     )
 
@@ -52,6 +57,15 @@ def _new_app(database_url: str, index_dir) -> Flask:
 def _close(app: Flask) -> None:
     _empty_tables(sql_engine(app))
     sql_engine(app).dispose()
+    written = sorted(Path(app.config["MAIL_OUTBOX"]).glob("*.eml"))
+    _check_emails([path.name for path in written], [path.read_bytes() for path in written])
+
+
+def _check_emails(names, raws) -> None:
+    """Every e-mail a test made the app send meets the standards (`helpers.email_problems`)."""
+    problems = {str(name): found for name, raw in zip(names, raws, strict=True)
+                if (found := email_problems(raw))}
+    assert not problems, problems
 
 
 _module_apps: set[str] = set()  # modules whose shared app is open
@@ -61,7 +75,7 @@ _module_apps: set[str] = set()  # modules whose shared app is open
 def app(migrated, tmp_path, request):
     if _module_apps:  # its teardown would empty the tables under the module's shared app
         pytest.fail(f"{request.module.__name__} uses `module_app`: override `app` with it")
-    app = _new_app(migrated, tmp_path / "index")
+    app = _new_app(migrated, tmp_path)
     yield app
     _close(app)
 
@@ -84,7 +98,7 @@ def module_app(migrated, tmp_path_factory, request):
 
     The tables are emptied when the module ends. Tests that write belong in another module, on
     the function-scoped `app`: both use the one database, so a module cannot mix them."""
-    app = _new_app(migrated, tmp_path_factory.mktemp("module-index"))
+    app = _new_app(migrated, tmp_path_factory.mktemp("module-app"))
     _module_apps.add(request.module.__name__)
     yield app
     _module_apps.discard(request.module.__name__)
@@ -150,15 +164,47 @@ def runner(app):
     return app.test_cli_runner()
 
 
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 @pytest.fixture
-def sign_up(client):
-    def register(email: str = "owner@example.com", password: str = TEST_PASSWORD):
+def smtp(app):
+    """A real SMTP server on localhost that the app sends to; every message it accepted must
+    meet the standards."""
+    recorder = MailRecorder()
+    controller = Controller(recorder, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port,
+                      MAIL_FROM="Supplier Locator <noreply@example.com>",
+                      BASE_URL="https://locator.example")
+    app.extensions["test_smtp"] = recorder  # for `helpers.mail_to`
+    yield recorder
+    controller.stop()
+    _check_emails(range(len(recorder.raw)), recorder.raw)
+
+
+@pytest.fixture
+def sign_up(app, client):
+    """Register as a supplier would and sign in; with `confirm`, first open the link in the
+    e-mail that registering sent, as publishing needs."""
+
+    def register(email: str = "owner@example.com", password: str = TEST_PASSWORD,
+                 confirm: bool = True):
         response = post_form(
             client,
             "/account/register",
             {"email": email, "password": password, "confirm": password},
         )
         assert response.status_code == 200
-        return response
+        assert b"Check your email" in response.data, response.data
+        if confirm:
+            link = mail_link(mail_to(app, email)[-1], "/account/confirm-email/")
+            assert b"is confirmed" in post_form(client, link, {}).data
+        signed_in = post_form(client, "/account/sign-in", {"email": email, "password": password})
+        assert signed_in.request.path == "/profile", signed_in.data
+        return signed_in
 
     return register

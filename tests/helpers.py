@@ -1,7 +1,11 @@
-"""Helpers the tests share: driving forms like a browser does, reading search results and
-published suppliers, and where the Contracts Finder sample data is."""
+"""Helpers the tests share: driving forms like a browser does, reading e-mails and checking
+them against the standards, reading search results and published suppliers, and where the
+Contracts Finder sample data is."""
 
+import email
 import re
+from email import policy, utils
+from email.message import EmailMessage
 from pathlib import Path
 
 from sqlalchemy.orm import selectinload
@@ -9,7 +13,7 @@ from sqlmodel import select
 
 from locator.models import Supplier
 
-TEST_PASSWORD = "correct horse battery"
+TEST_PASSWORD = "correct horse battery"  # long enough, and on no list of common passwords
 
 
 def csrf_token(response) -> str:
@@ -86,3 +90,99 @@ def publish_approved(client, admin, session) -> Supplier:
     assert b"The profile is published" in approved.data
     session.expire_all()
     return session.exec(select(Supplier)).one()
+
+
+# E-mail.
+
+
+class MailRecorder:
+    """An SMTP server's handler (aiosmtpd): keeps every accepted message, as sent and parsed;
+    refuses a recipient listed in `refuse` once."""
+
+    def __init__(self):
+        self.raw: list[bytes] = []
+        self.messages: list[EmailMessage] = []
+        self.refuse: set[str] = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            self.refuse.discard(address)
+            return "451 Try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.raw.append(envelope.original_content)
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted"
+
+    def to(self, address) -> list[EmailMessage]:
+        return [m for m in self.messages if m["To"] == address]
+
+
+def outbox(app) -> list[EmailMessage]:
+    """What the app wrote to its outbox folder (it does with no SMTP host), oldest first."""
+    return [email.message_from_bytes(path.read_bytes(), policy=policy.default)
+            for path in sorted(Path(app.config["MAIL_OUTBOX"]).glob("*.eml"))]
+
+
+def mail_to(app, address: str) -> list[EmailMessage]:
+    """The e-mails the app sent to `address`, oldest first: to its outbox folder, or to the
+    test SMTP server when the test uses the `smtp` fixture."""
+    recorder = app.extensions.get("test_smtp")
+    sent = recorder.messages if recorder else outbox(app)
+    return [message for message in sent if message["To"] == address.lower()]
+
+
+def mail_link(message: EmailMessage, path: str) -> str:
+    """The path (and query) of the message's link to `path…`, as a test client asks for it."""
+    text = message.get_body(("plain",)).get_content()
+    match = re.search(r"https?://[^/\s]+(" + re.escape(path) + r"\S*)", text)
+    assert match, f"no link to {path} in {message['Subject']!r}:\n{text}"
+    return match.group(1)
+
+
+_HREF = re.compile(r'href="([^"]*)"')
+_URL = re.compile(r"https?://[^\s<>\"]+")
+
+
+def email_problems(raw: bytes) -> list[str]:
+    """How a message as sent breaks the rules mail systems hold it to: RFC 5322 (required
+    headers, line length), MIME, a plain-text part, absolute links that the text part shares
+    with the HTML one, and RFC 8058's raw List-Unsubscribe headers. Empty if none."""
+    problems = []
+    lines = raw.split(b"\n")
+    problems += [f"line over 998 octets: {line[:60]!r}…" for line in lines
+                 if len(line.rstrip(b"\r")) > 998]
+    try:
+        message = email.message_from_bytes(raw, policy=policy.strict)
+        for name, value in message.items():
+            problems += [f"{name}: {defect!r}" for defect in getattr(value, "defects", ())]
+    except Exception as error:  # policy.strict raises on any defect
+        return [*problems, f"does not parse strictly: {error!r}"]
+    for name in ("From", "To", "Date", "Message-ID", "Subject", "MIME-Version"):
+        if len(message.get_all(name) or []) != 1:
+            problems.append(f"needs exactly one {name} header")
+    if message["Date"] and utils.parsedate_to_datetime(str(message["Date"])).tzinfo is None:
+        problems.append("Date has no time zone")
+    if message["Message-ID"] and not re.fullmatch(r"<[^<>@\s]+@[^<>@\s]+>",
+                                                  str(message["Message-ID"]).strip()):
+        problems.append(f"malformed Message-ID {message['Message-ID']}")
+    text = message.get_body(("plain",))
+    if text is None:
+        return [*problems, "no text/plain part"]
+    text_urls = set(_URL.findall(text.get_content()))
+    html = message.get_body(("html",))
+    for href in _HREF.findall(html.get_content()) if html is not None else []:
+        if not href.startswith(("https://", "http://")):
+            problems.append(f"relative link in the HTML part: {href}")
+        elif href.replace("&amp;", "&") not in text_urls:
+            problems.append(f"HTML link missing from the text part: {href}")
+    if message["List-Unsubscribe"] is not None:
+        [header] = re.findall(rb"^List-Unsubscribe:(.*)$", raw, re.MULTILINE)
+        if not re.fullmatch(rb" <https://[^\s<>]+>\r?", header):
+            problems.append(f"List-Unsubscribe not a raw <https://…> (RFC 8058): {header!r}")
+        if not re.search(rb"^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r?$", raw,
+                         re.MULTILINE):
+            problems.append("no raw List-Unsubscribe-Post: List-Unsubscribe=One-Click")
+    return problems

@@ -2,16 +2,12 @@
 edits to published profiles (accept and revert), accounts, and pagination; each checked from
 the supplier's and a buyer's side too."""
 
-import email
-from email import policy
-from pathlib import Path
-
-import pytest
 from helpers import (
     ORGANISATION,
     TEST_PASSWORD,
     admin_client,
     build_publishable_profile,
+    mail_to,
     post_form,
     publish_approved,
     search_api,
@@ -20,21 +16,6 @@ from sqlmodel import select
 
 from locator import search_runtime
 from locator.models import Supplier, User
-
-
-@pytest.fixture
-def outbox(app, tmp_path):
-    """E-mails as the app writes them with no SMTP server (the development outbox)."""
-    folder = tmp_path / "mail"
-    app.config["MAIL_OUTBOX"] = str(folder)
-
-    def read(to: str) -> list[email.message.EmailMessage]:
-        paths = sorted(Path(folder).glob("*.eml")) if folder.exists() else []
-        messages = [email.message_from_bytes(p.read_bytes(), policy=policy.default)
-                    for p in paths]
-        return [m for m in messages if m["To"] == to]
-
-    return read
 
 
 def _text(message) -> str:
@@ -57,7 +38,7 @@ def test_admin_pages_are_for_administrators_only(app, client, sign_up):
     assert 'href="/admin"' in page  # the admin's navigation has its link
 
 
-def test_a_new_profile_is_published_only_when_approved(app, client, session, sign_up, outbox):
+def test_a_new_profile_is_published_only_when_approved(app, client, session, sign_up):
     app.config["BASE_URL"] = "https://locator.example"
     sign_up()
     build_publishable_profile(client)
@@ -77,14 +58,14 @@ def test_a_new_profile_is_published_only_when_approved(app, client, session, sig
     search_runtime.sync(app)
     assert [r["slug"] for r in search_api(app.test_client(), "Kestrel")["results"]] == [
         supplier.slug]
-    [notice] = outbox("owner@example.com")
+    notice = mail_to(app, "owner@example.com")[-1]
     assert notice["Subject"] == "Kestrel Hill Cyber Ltd is published"
     # Links in e-mails come from LOCATOR_BASE_URL, not the request's Host.
     assert f"https://locator.example/suppliers/{supplier.slug}" in _text(notice)
     assert supplier.name not in admin.get("/admin/reviews").data.decode()
 
 
-def test_rejection_needs_a_reason_which_the_supplier_gets(app, client, session, sign_up, outbox):
+def test_rejection_needs_a_reason_which_the_supplier_gets(app, client, session, sign_up):
     sign_up()
     build_publishable_profile(client)
     post_form(client, "/profile/publish", {}, form_page="/profile")
@@ -97,7 +78,7 @@ def test_rejection_needs_a_reason_which_the_supplier_gets(app, client, session, 
     reason = "Your description is a copy of another supplier's website."
     post_form(admin, url, {"reason": reason})
     assert _supplier(session).status == "rejected"
-    [notice] = outbox("owner@example.com")
+    notice = mail_to(app, "owner@example.com")[-1]
     assert "could not publish" in notice["Subject"]
     assert reason in _text(notice)
     dashboard = client.get("/profile").data.decode()

@@ -31,12 +31,18 @@ def test_development_generates_and_keeps_a_key(monkeypatch, tmp_path):
 
 def test_defaults_are_local(monkeypatch, tmp_path):
     for name in ("LOCATOR_DATABASE_URL", "LOCATOR_INDEX_DIR", "LOCATOR_SMTP_HOST",
-                 "LOCATOR_REDIS_URL"):
+                 "LOCATOR_REDIS_URL", "LOCATOR_PROXY_HOPS"):
         monkeypatch.delenv(name, raising=False)
     settings = config.load(str(tmp_path))
     assert settings["DATABASE_URL"] == f"sqlite:///{tmp_path / 'locator.db'}"
     assert settings["INDEX_DIR"] == str(tmp_path / "index")
     assert settings["SMTP_HOST"] is None and settings["REDIS_URL"] is None
+    assert settings["PROXY_HOPS"] == 0  # X-Forwarded-For is not trusted unless configured
+
+
+def test_proxy_hops_come_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("LOCATOR_PROXY_HOPS", "2")
+    assert config.load(str(tmp_path))["PROXY_HOPS"] == 2
 
 
 def test_app_factory_takes_test_config(migrated, tmp_path):

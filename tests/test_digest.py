@@ -3,12 +3,9 @@ one-click unsubscribe, idempotent sending and finishing a run that stopped half-
 
 import email
 import re
-import socket
 from datetime import timedelta
 from email import policy
 
-import pytest
-from aiosmtpd.controller import Controller
 from helpers import post_form
 from sqlmodel import select
 
@@ -16,46 +13,6 @@ from locator.models import DigestDelivery, Subscription, Supplier
 from locator.weeks import IsoWeek
 
 WEEK = IsoWeek.parse("2026-W27")
-
-
-class Recorder:
-    """Keeps every accepted message; refuses a recipient listed in `refuse` once."""
-
-    def __init__(self):
-        self.messages = []
-        self.refuse: set[str] = set()
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address in self.refuse:
-            self.refuse.discard(address)
-            return "451 Try again later"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 Message accepted"
-
-    def to(self, address):
-        return [m for m in self.messages if m["To"] == address]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp(app):
-    recorder = Recorder()
-    controller = Controller(recorder, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port,
-                      MAIL_FROM="Supplier Locator <noreply@example.com>",
-                      BASE_URL="https://locator.example")
-    yield recorder
-    controller.stop()
 
 
 def _link(message, pattern):

@@ -12,10 +12,12 @@ REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
 def _failed_sign_ins(client, times: int) -> list:
+    """Wrong passwords from one client address, each for another account (one account has a
+    limit of its own: tests/security/test_enumeration.py)."""
     token = csrf_token(client.get("/account/sign-in"))
     return [
-        client.post("/account/sign-in", data={"email": "x@example.com", "password": "wrong one",
-                                              "csrf_token": token})
+        client.post("/account/sign-in", data={"email": f"x{uuid.uuid4().hex}@example.com",
+                                              "password": "wrong one", "csrf_token": token})
         for _ in range(times)
     ]
 

@@ -12,12 +12,12 @@ from helpers import (
     ORGANISATION,
     SERVICES,
     admin_client,
+    mail_to,
     post_form,
     publish_approved,
     search_api,
 )
 from sqlmodel import select
-from test_admin import outbox  # noqa: F401  (the development outbox fixture)
 
 from locator import search_runtime
 from locator.models import Accreditation, Claim, Supplier, User
@@ -101,16 +101,18 @@ def test_import_never_overwrites_a_managed_profile(app, client, session, sign_up
     assert _by_name(session, ORGANISATION["name"]).summary == ORGANISATION["summary"]
 
 
-def test_an_unclaimed_listing_is_claimed_and_approved(app, client, session, sign_up, tmp_path,
-                                                      outbox):  # noqa: F811
+def test_an_unclaimed_listing_is_claimed_and_approved(app, client, session, sign_up, tmp_path):
     assert _import(app, tmp_path, UNCLAIMED).exit_code == 0
     listing = _by_name(session, "Harbour Survey Limited")
     assert listing.status == "published"  # a public-record listing needs no contact details
     public = app.test_client().get(f"/suppliers/{listing.slug}").data.decode()
     assert "Is this your business? Claim this profile" in public
 
-    sign_up()
     claim_url = f"/suppliers/{listing.slug}/claim"
+    sign_up("unconfirmed@example.com", confirm=False)
+    assert "Confirm your email address before you claim" in client.get(claim_url).data.decode()
+    _signed_out(client)
+    sign_up()
     blank = post_form(client, claim_url, {"message": ""})
     assert b"Tell us how you are connected to this business" in blank.data
     post_form(client, claim_url, {"message": "I am a director (Companies House)."})
@@ -126,7 +128,7 @@ def test_an_unclaimed_listing_is_claimed_and_approved(app, client, session, sign
     assert listing.owner_id == owner.id
     # Managed now, it needs contact details to stay published.
     assert listing.status == "draft"
-    [notice] = outbox("owner@example.com")
+    notice = mail_to(app, "owner@example.com")[-1]
     assert notice["Subject"] == "You now manage Harbour Survey Limited"
     dashboard = client.get("/profile").data.decode()
     assert "Harbour Survey Limited" in dashboard
@@ -218,7 +220,7 @@ def test_past_expiry_is_refused_for_suppliers_kept_on_import(app, client, sessio
     assert ">Expired</strong>" in client.get("/profile").data.decode()
 
 
-def test_expiry_reminders_are_sent_once(app, client, session, sign_up, outbox):  # noqa: F811
+def test_expiry_reminders_are_sent_once(app, client, session, sign_up):
     sign_up()
     for slug, data in (("organisation", ORGANISATION), ("services", SERVICES),
                        ("markets", MARKETS)):
@@ -231,11 +233,12 @@ def test_expiry_reminders_are_sent_once(app, client, session, sign_up, outbox): 
     runner = app.test_cli_runner()
     first = runner.invoke(args=["reminders", "send"])
     assert "sent 1, already done 0" in first.output, first.output
-    [reminder] = outbox("owner@example.com")
+    sent = len(mail_to(app, "owner@example.com"))
+    reminder = mail_to(app, "owner@example.com")[-1]
     assert reminder["Subject"].startswith("Cyber Essentials expires on")
     assert "/profile/accreditations/" in reminder.get_body(("plain",)).get_content()
     assert "sent 0, already done 1" in runner.invoke(args=["reminders", "send"]).output
-    assert len(outbox("owner@example.com")) == 1
+    assert len(mail_to(app, "owner@example.com")) == sent
 
     # Renewed, then due again at the new date: a new reminder for the new date.
     ce = _by_name(session, ORGANISATION["name"]).accreditations[0]
@@ -243,4 +246,4 @@ def test_expiry_reminders_are_sent_once(app, client, session, sign_up, outbox): 
     session.add(ce)
     session.commit()
     assert "sent 1" in runner.invoke(args=["reminders", "send"]).output
-    assert len(outbox("owner@example.com")) == 2
+    assert len(mail_to(app, "owner@example.com")) == sent + 1

@@ -1,27 +1,63 @@
-"""Registering, signing in and signing out."""
+"""Registering, signing in and out, confirming an e-mail address and resetting a password.
+
+No page here tells a stranger whether an address has an account: registering a taken address,
+signing in to an unknown one and asking to reset its password answer exactly as for any other
+address (the owner of a registered address gets an e-mail about it instead). Wrong passwords
+count against the account as well as the client's address (`limits.AccountThrottle`).
+"""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
 
+from .. import email_messages
 from ..db import get_session
-from ..forms.auth import RegisterForm, SignInForm, SignOutForm
-from ..limits import REGISTER, SIGN_IN, limited
-from ..services import accounts
+from ..forms.auth import (
+    ForgottenPasswordForm,
+    RegisterForm,
+    ResetPasswordForm,
+    SignInForm,
+    SignOutForm,
+)
+from ..forms.profile import ConfirmForm
+from ..limits import EMAIL_LINKS, REGISTER, SIGN_IN, account_throttle, limited
+from ..login import end_session, start_session
+from ..services import accounts, tokens
 
 bp = Blueprint("auth", __name__, url_prefix="/account")
 
 
-def _safe_next(default: str) -> str:
+def safe_next(default: str) -> str:
     """Only same-site relative paths, so `next=` cannot send someone to another site."""
     target = request.args.get("next", "")
     parts = urlsplit(target)
     if target.startswith("/") and not target.startswith("//") and not parts.netloc:
         return target
     return default
+
+
+def too_many_tries(template: str, form, field, wait: int, **context):
+    """The form again with a 429: this account has had too many wrong passwords lately."""
+    minutes = -(-wait // 60)
+    field.errors.append(
+        "You have entered a wrong password for this account too many times. "
+        f"Wait {minutes} minute{'s' if minutes != 1 else ''}, then try again"
+    )
+    response = make_response(render_template(template, form=form, **context), 429)
+    response.headers["Retry-After"] = str(wait)
+    return response
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -31,16 +67,19 @@ def register():
         return redirect(url_for("profile.dashboard"))
     form = RegisterForm()
     if form.validate_on_submit():
+        session = get_session()
+        sender = email_messages.mailer()
         try:
-            user = accounts.register(get_session(), form.email.data, form.password.data)
+            user = accounts.register(session, form.email.data, form.password.data)
+            message = email_messages.confirm_email(sender, user)
         except accounts.EmailTaken:
-            form.email.errors.append("An account already uses this email address. Sign in instead.")
-        else:
-            login_user(user)
-            flash(
-                "Your account has been created. Now tell buyers about your organisation.", "success"
-            )
-            return redirect(url_for("profile.dashboard"))
+            owner = accounts.find_by_email(session, form.email.data)
+            message = email_messages.already_registered(sender, owner)
+        email_messages.send(message)
+        return render_template(
+            "auth/check_email.html", email=accounts.normalise_email(form.email.data),
+            purpose="register",
+        )
     return render_template("auth/register.html", form=form)
 
 
@@ -51,10 +90,16 @@ def sign_in():
         return redirect(url_for("profile.dashboard"))
     form = SignInForm()
     if form.validate_on_submit():
+        throttle = account_throttle()
+        wait = throttle.wait(form.email.data)
+        if wait:
+            return too_many_tries("auth/sign_in.html", form, form.email, wait)
         user = accounts.authenticate(get_session(), form.email.data, form.password.data)
         if user is not None:
-            login_user(user)
-            return redirect(_safe_next(url_for("profile.dashboard")))
+            throttle.succeeded(form.email.data)
+            start_session(user)
+            return redirect(safe_next(url_for("profile.dashboard")))
+        throttle.failed(form.email.data)
         form.email.errors.append("Enter a correct email address and password")
     return render_template("auth/sign_in.html", form=form)
 
@@ -63,9 +108,75 @@ def sign_in():
 def sign_out():
     form = SignOutForm()
     if form.validate_on_submit():
-        logout_user()
+        if current_user.is_authenticated:  # every session of the account ends, not just this one
+            accounts.end_sessions(get_session(), current_user._get_current_object())
+        end_session()
         flash("You have signed out.", "success")
         return redirect(url_for("pages.home"))
     if not current_user.is_authenticated:
         return redirect(url_for("pages.home"))
     return render_template("auth/sign_out.html", form=form)
+
+
+def _bad_link(error: tokens.BadToken, purpose: str):
+    return render_template("auth/bad_link.html", expired=error.expired, purpose=purpose), 404
+
+
+@bp.route("/confirm-email/<token>", methods=["GET", "POST"])
+def confirm_email(token: str):
+    """A link from an e-mail: the button (not the link alone, which mail scanners open)
+    confirms the address."""
+    session = get_session()
+    try:
+        user, address = accounts.read_email_token(
+            session, current_app.config["SECRET_KEY"], token
+        )
+    except tokens.BadToken as error:
+        return _bad_link(error, "confirm")
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            accounts.confirm_email(session, user, address)
+        except accounts.EmailTaken:
+            flash(f"Another account already uses {address}, so your address has not changed.")
+        else:
+            flash(f"Your email address {address} is confirmed.", "success")
+        if current_user.is_authenticated and current_user.id == user.id:
+            return redirect(url_for("account.index"))
+        return redirect(url_for("auth.sign_in"))
+    return render_template("auth/confirm_email.html", form=form, address=address)
+
+
+@bp.route("/forgotten-password", methods=["GET", "POST"])
+@limited(EMAIL_LINKS)
+def forgotten_password():
+    form = ForgottenPasswordForm()
+    if form.validate_on_submit():
+        address = accounts.normalise_email(form.email.data)
+        user = accounts.find_by_email(get_session(), address)
+        sender = email_messages.mailer()
+        email_messages.send(
+            email_messages.reset_password(sender, user)
+            if user is not None
+            else email_messages.no_account(sender, address)
+        )
+        return render_template("auth/check_email.html", email=address, purpose="reset")
+    return render_template("auth/forgotten_password.html", form=form)
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    session = get_session()
+    try:
+        user = accounts.read_reset_token(session, current_app.config["SECRET_KEY"], token)
+    except tokens.BadToken as error:
+        return _bad_link(error, "reset")
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        accounts.set_password(session, user, form.password.data, by_email=True)
+        account_throttle().succeeded(user.email)  # the owner is back: no wait for them
+        email_messages.send(email_messages.password_changed(email_messages.mailer(), user))
+        end_session()
+        flash("Your password has been changed. Sign in with your new password.", "success")
+        return redirect(url_for("auth.sign_in"))
+    return render_template("auth/reset_password.html", form=form)

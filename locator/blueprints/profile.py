@@ -147,6 +147,10 @@ def publish():
         missing = suppliers.publish(get_session(), supplier)
     except suppliers.Suspended:
         abort(403)
+    except suppliers.EmailNotVerified:
+        flash(f"Confirm your email address before you publish: open the link we sent to "
+              f"{current_user.email}.", "info")
+        return redirect(url_for("profile.dashboard"))
     if missing:
         flash("Complete these sections before you publish: " + ", ".join(missing) + ".", "info")
     elif supplier.status == "submitted":

@@ -1,40 +1,64 @@
-"""Forms for registering and signing in."""
+"""Forms for registering, signing in and looking after an account."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import EmailField, PasswordField, SubmitField
-from wtforms.validators import EqualTo, InputRequired, Length
+from wtforms.validators import EqualTo, InputRequired, ValidationError
 
+from ..services import accounts
 from .fields import email_field
 
-MIN_PASSWORD = 10
+
+def _password_policy(_form, field) -> None:
+    problem = accounts.password_problem(field.data or "")
+    if problem:
+        raise ValidationError(problem)
 
 
-class RegisterForm(FlaskForm):
-    email = email_field("Email address", required="Enter your email address")
-    password = PasswordField(
-        "Create a password",
+def _new_password(label: str = "Create a password") -> PasswordField:
+    return PasswordField(
+        label,
         widget=GovPasswordInput(),
-        description=f"Must be at least {MIN_PASSWORD} characters. A few unrelated words work well.",
-        validators=[
-            InputRequired("Enter a password"),
-            Length(
-                min=MIN_PASSWORD,
-                max=128,
-                message=f"Password must be between {MIN_PASSWORD} and 128 characters",
-            ),
-        ],
+        description=(
+            f"Must be at least {accounts.MIN_PASSWORD} characters. "
+            "Three or four unrelated words work well."
+        ),
+        render_kw={"params": {"autocomplete": "new-password"}},
+        validators=[InputRequired("Enter a password"), _password_policy],
     )
-    confirm = PasswordField(
+
+
+def _confirm_password() -> PasswordField:
+    return PasswordField(
         "Confirm your password",
         widget=GovPasswordInput(),
+        render_kw={"params": {"autocomplete": "new-password"}},
         validators=[
             InputRequired("Confirm your password"),
             EqualTo("password", "Passwords do not match"),
         ],
     )
+
+
+def _current_password(label: str = "Your current password") -> PasswordField:
+    return PasswordField(
+        label,
+        widget=GovPasswordInput(),
+        render_kw={"params": {"autocomplete": "current-password"}},
+        validators=[InputRequired("Enter your current password")],
+    )
+
+
+def _email(label: str = "Email address") -> EmailField:
+    return email_field(label, required="Enter your email address", own=True)
+
+
+class RegisterForm(FlaskForm):
+    email = _email()
+    password = _new_password()
+    confirm = _confirm_password()
     submit = SubmitField("Create account", widget=GovSubmitInput())
 
 
@@ -42,13 +66,46 @@ class SignInForm(FlaskForm):
     email = EmailField(
         "Email address",
         widget=GovTextInput(),
+        render_kw={"params": {"autocomplete": "email", "spellcheck": False}},
         validators=[InputRequired("Enter your email address")],
     )
     password = PasswordField(
-        "Password", widget=GovPasswordInput(), validators=[InputRequired("Enter your password")]
+        "Password",
+        widget=GovPasswordInput(),
+        render_kw={"params": {"autocomplete": "current-password"}},
+        validators=[InputRequired("Enter your password")],
     )
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
 
 class SignOutForm(FlaskForm):
     submit = SubmitField("Sign out", widget=GovSubmitInput())
+
+
+class ForgottenPasswordForm(FlaskForm):
+    email = _email()
+    submit = SubmitField("Send reset link", widget=GovSubmitInput())
+
+
+class ResetPasswordForm(FlaskForm):
+    password = _new_password("Create a new password")
+    confirm = _confirm_password()
+    submit = SubmitField("Change password", widget=GovSubmitInput())
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = _current_password()
+    password = _new_password("Create a new password")
+    confirm = _confirm_password()
+    submit = SubmitField("Change password", widget=GovSubmitInput())
+
+
+class ChangeEmailForm(FlaskForm):
+    email = _email("New email address")
+    current_password = _current_password()
+    submit = SubmitField("Send confirmation link", widget=GovSubmitInput())
+
+
+class DeleteAccountForm(FlaskForm):
+    current_password = _current_password()
+    submit = SubmitField("Delete account", widget=GovSubmitInput())

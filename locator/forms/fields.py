@@ -272,10 +272,14 @@ def link_field(label: str, *, message: str, noun: str = "Link", description=None
     )
 
 
-def email_field(label: str, *, required: str, example: str = "name@example.com") -> EmailField:
+def email_field(
+    label: str, *, required: str, example: str = "name@example.com", own: bool = False
+) -> EmailField:
+    """`own`: the person's own address, which browsers may fill in (WCAG 1.3.5)."""
     return EmailField(
         label,
         widget=GovTextInput(),
+        render_kw={"params": {"autocomplete": "email", "spellcheck": False}} if own else None,
         filters=[strip],
         validators=[
             DataRequired(required),

@@ -30,6 +30,9 @@ def check(session: Session, user: User, profile: Supplier) -> None:
     """Raise `CannotClaim` if this account may not ask for this profile."""
     if profile.owner_id == user.id:
         raise CannotClaim("You already manage this profile.")
+    if not user.email_verified:
+        raise CannotClaim(f"Confirm your email address before you claim a profile: open the "
+                          f"link we sent to {user.email}.")
     own = suppliers.for_owner(session, user)
     if own is not None:
         raise CannotClaim(
@@ -42,7 +45,6 @@ def check(session: Session, user: User, profile: Supplier) -> None:
 
 
 def submit(session: Session, user: User, profile: Supplier, message: str) -> Claim:
-    # TODO(e-mail verification branch): refuse here if the account's address is unverified.
     check(session, user, profile)
     claim = Claim(supplier_id=profile.id, user_id=user.id, message=message)
     session.add(claim)

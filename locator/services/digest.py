@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from email.message import EmailMessage
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -28,40 +27,23 @@ from .. import facets
 from ..mailer import Mailer
 from ..models import DigestDelivery, Subscription, Supplier, utcnow
 from ..weeks import IsoWeek
-from . import arrivals
+from . import arrivals, tokens
 from .accounts import normalise_email
+from .tokens import BadToken
 
 CONFIRM_MAX_AGE = timedelta(days=3)
 STALE_CLAIM = timedelta(minutes=15)
 
 
-class BadToken(ValueError):
-    """A link that was altered, is for something else, or has expired (`expired` says which)."""
-
-    def __init__(self, expired: bool = False):
-        super().__init__("expired" if expired else "invalid")
-        self.expired = expired
-
-
-def _serializer(secret: str, purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret, salt=f"locator-digest-{purpose}")
-
-
 def make_token(secret: str, purpose: str, subscription: Subscription) -> str:
-    return _serializer(secret, purpose).dumps([subscription.id, subscription.email])
+    return tokens.make(secret, f"digest-{purpose}", [subscription.id, subscription.email])
 
 
 def read_token(
     session: Session, secret: str, purpose: str, token: str, max_age: timedelta | None = None
 ) -> Subscription:
-    try:
-        sub_id, email = _serializer(secret, purpose).loads(
-            token, max_age=max_age.total_seconds() if max_age else None
-        )
-    except SignatureExpired:
-        raise BadToken(expired=True) from None
-    except (BadSignature, ValueError, TypeError):
-        raise BadToken() from None
+    payload = tokens.read(secret, f"digest-{purpose}", token, max_age)
+    sub_id, email = payload if len(payload) == 2 else (None, None)
     subscription = session.get(Subscription, sub_id) if isinstance(sub_id, int) else None
     if subscription is None or subscription.email != email:
         raise BadToken()

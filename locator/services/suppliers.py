@@ -46,6 +46,10 @@ class Suspended(PermissionError):
     """An admin suspended this profile: only an admin can put it back."""
 
 
+class EmailNotVerified(PermissionError):
+    """The owner has not confirmed their e-mail address, which publishing needs."""
+
+
 def record_change(session: Session, supplier: Supplier, *, stamp: bool = True) -> None:
     """Stamp the change, note whether the live profile now differs from what an admin last
     accepted, and queue the supplier for re-indexing, in the caller's transaction."""
@@ -185,9 +189,12 @@ def missing_for_publication(supplier: Supplier) -> list[str]:
 
 def publish(session: Session, supplier: Supplier) -> list[str]:
     """Publish a profile an admin has approved before, or submit a new one for review, if every
-    section publishing needs is complete; returns what is missing otherwise."""
+    section publishing needs is complete; returns what is missing otherwise. Raises
+    EmailNotVerified if the owner has not confirmed their address."""
     if supplier.status == "suspended":
         raise Suspended(supplier.slug)
+    if supplier.owner is not None and not supplier.owner.email_verified:
+        raise EmailNotVerified(supplier.owner.email)
     missing = missing_for_publication(supplier)
     if missing:
         return missing
@@ -215,6 +222,15 @@ def unpublish(session: Session, supplier: Supplier) -> None:
     supplier.status = "draft"
     record_change(session, supplier)
     session.commit()
+
+
+def release(session: Session, supplier: Supplier) -> None:
+    """Its owner's account is being deleted: the profile leaves the directory, loses its owner
+    and its contact's personal details, and waits to be claimed. The caller commits."""
+    supplier.status = "draft"
+    supplier.owner_id = None
+    supplier.contact_name = supplier.contact_email = supplier.contact_phone = None
+    record_change(session, supplier)
 
 
 # Accreditations and case studies: always reached through the owning supplier.

@@ -1,7 +1,7 @@
 """admin review, audit log, claims, accreditation verification and expiry reminders
 
 Revision ID: 0005
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-26 09:00:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from locator.identifiers import name_key
 
 revision = "0005"
-down_revision = "0006"  # main landed 0006 on 0003 first: chained after it
+down_revision = "0007"  # written after 0003; main had 0006 and 0007 by the time it merged
 branch_labels = None
 depends_on = None
 

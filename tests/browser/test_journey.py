@@ -65,6 +65,21 @@ def _read_mail(path: Path) -> EmailMessage:
     return email.message_from_bytes(path.read_bytes(), policy=policy.default)
 
 
+def mail_link(app, address: str, path: str) -> str:
+    """The link to `path…` in the latest e-mail the served app wrote to `address`."""
+    outbox = sorted(Path(app.config["MAIL_OUTBOX"]).glob("*.eml"))
+    [*_, message] = [m for m in map(_read_mail, outbox) if m["To"] == address]
+    body = message.get_body(("plain",)).get_content()
+    return re.search(rf"http://\S+{re.escape(path)}\S*", body).group(0)
+
+
+def sign_in(page: Page, address: str, password: str) -> None:
+    page.goto("/account/sign-in")
+    page.get_by_label("Email address").fill(address)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
 def test_supplier_publishes_and_buyer_finds_them(new_context, live_server, audit, axe):
     supplier = new_context().new_page()
 
@@ -82,7 +97,16 @@ def test_supplier_publishes_and_buyer_finds_them(new_context, live_server, audit
     supplier.get_by_label("Create a password").fill(PASSWORD)
     supplier.get_by_label("Confirm your password").fill(PASSWORD)
     save(supplier, "Create account")
-    expect_saved(supplier, "Your account has been created")
+    expect(supplier.get_by_role("heading", level=1)).to_have_text("Check your email")
+    audit(supplier, "register-check-email")
+
+    # The link in the e-mail confirms the address; then the supplier signs in.
+    supplier.goto(mail_link(live_server.app, EMAIL, "/account/confirm-email/"))
+    audit(supplier, "confirm-email")
+    supplier.get_by_role("button", name="Confirm email address").click()
+    expect(supplier.locator(".govuk-notification-banner")).to_contain_text("is confirmed")
+    sign_in(supplier, EMAIL, PASSWORD)
+    expect(supplier).to_have_url(re.compile(r"/profile$"))
     audit(supplier, "dashboard-new", screenshot=True)
 
     # Organisation details.
@@ -240,6 +264,7 @@ def test_supplier_publishes_and_buyer_finds_them(new_context, live_server, audit
         ("privacy", "/privacy"),
         ("feedback", "/feedback"),
         ("sign-in", "/account/sign-in"),
+        ("forgotten-password", "/account/forgotten-password"),
     ):
         buyer.goto(path)
         audit(buyer, label)
@@ -254,15 +279,7 @@ def test_supplier_publishes_and_buyer_finds_them(new_context, live_server, audit
     buyer.get_by_role("button", name="Subscribe").click()
     expect(buyer.get_by_role("heading", level=1)).to_have_text("Check your email")
     audit(buyer, "digest-check-email")
-    outbox = Path(live_server.app.config["MAIL_OUTBOX"])
-    [mail] = [
-        message
-        for message in map(_read_mail, outbox.glob("*.eml"))
-        if message["To"] == "buyer@council.example"
-    ]
-    body = mail.get_body(("plain",)).get_content()
-    confirm_url = re.search(r"http://\S+/subscribe/confirm/\S+", body).group(0)
-    buyer.goto(confirm_url)
+    buyer.goto(mail_link(live_server.app, "buyer@council.example", "/subscribe/confirm/"))
     audit(buyer, "digest-confirm")
     buyer.get_by_role("button", name="Confirm subscription").click()
     expect(buyer.get_by_role("heading", level=1)).to_have_text("Subscription confirmed")
@@ -270,7 +287,20 @@ def test_supplier_publishes_and_buyer_finds_them(new_context, live_server, audit
 
     admin_visits_every_list(admin, audit)
 
-    # The supplier signs out (a confirmation page, then a POST).
+    # The supplier's account pages, then signing out (a confirmation page, then a POST).
+    supplier.get_by_role("link", name="Your account").click()
+    expect(supplier.get_by_role("heading", level=1)).to_have_text("Your account")
+    audit(supplier, "account", screenshot=True)
+    for label, path in (
+        ("change-password", "/account/change-password"),
+        ("change-email", "/account/change-email"),
+        ("delete-account", "/account/delete"),
+    ):
+        supplier.goto(path)
+        audit(supplier, label)
+    supplier.get_by_role("button", name="Delete account").click()  # no password: an error
+    expect(supplier.locator(".govuk-error-summary")).to_be_visible()
+    audit(supplier, "delete-account-errors")
     supplier.get_by_role("link", name="Sign out").click()
     audit(supplier, "sign-out")
     supplier.get_by_role("button", name="Sign out").click()

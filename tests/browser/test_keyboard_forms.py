@@ -28,4 +28,4 @@ def test_register_with_the_keyboard_only(page: Page):
     tab_until(page, lambda f: f["id"] == "confirm", "the confirm field")
     page.keyboard.type("correct horse battery")
     page.keyboard.press("Enter")
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("Your account has been")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
