@@ -61,6 +61,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from .blueprints import (
         account,
+        admin,
         api,
         arrivals,
         auth,
@@ -71,7 +72,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         suppliers,
     )
 
-    for module in (pages, auth, account, search, arrivals, digest, suppliers, profile, api):
+    for module in (pages, auth, account, search, arrivals, digest, suppliers, profile, api,
+                   admin):
         app.register_blueprint(module.bp)
 
     from . import cli

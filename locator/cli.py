@@ -241,9 +241,45 @@ def digest_send(week_text: str | None, dry_run: bool) -> None:
         f"already done {report.already_done}"
         f"{f', in flight elsewhere {report.in_flight}' if report.in_flight else ''}."
     )
-    if report.error:
+    _stop_if_refused(report.error)
+
+
+@click.group("reminders")
+def reminders_group() -> None:
+    """E-mails to suppliers about their accreditations."""
+
+
+@reminders_group.command("send")
+@click.option("--dry-run", is_flag=True, help="Say who would get what; send nothing.")
+@with_appcontext
+def reminders_send(dry_run: bool) -> None:
+    """E-mail each profile's owner once about every accreditation expiring in the next 30 days.
+    Run it daily; safe to re-run: nobody gets the same reminder twice."""
+    from datetime import date
+
+    from . import email_messages
+    from .services import reminders
+
+    app = current_app._get_current_object()
+    mailer = email_messages.mailer()
+    with app.test_request_context(base_url=app.config["BASE_URL"]), _session() as session:
+        report = reminders.send_due(
+            session, mailer, date.today(),
+            lambda item: email_messages.expiry_reminder(mailer, item), dry_run=dry_run,
+        )
+    if dry_run:
+        for email, what in report.would_send:
+            click.echo(f"{email}: {what}")
+        return
+    click.echo(f"Reminders: sent {report.sent}, already done {report.already_done}.")
+    _stop_if_refused(report.error)
+
+
+def _stop_if_refused(error: str | None) -> None:
+    """A sending command that the mail server stopped: say so, and exit 1 for cron to see."""
+    if error:
         click.echo(
-            f"Stopped: the mail server refused {report.error}. Run the command again "
+            f"Stopped: the mail server refused {error}. Run the command again "
             "to send the rest; nobody will get a duplicate.",
             err=True,
         )
@@ -278,6 +314,7 @@ def init_app(app: Flask) -> None:
         index_status,
         index_sync,
         digest_group,
+        reminders_group,
     ):
         app.cli.add_command(command)
 

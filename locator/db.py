@@ -11,6 +11,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
+from . import audit  # noqa: F401  (its session hooks write the audit log)
+
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
@@ -48,10 +50,19 @@ def sql_engine(app: Flask | None = None) -> Engine:
 
 
 def get_session() -> Session:
-    """The request's session, closed when the request ends."""
+    """The request's session, closed when the request ends. The audit log
+    (`locator.audit`) records its changes as made by the signed-in user."""
     if "db_session" not in g:
         g.db_session = Session(sql_engine(), expire_on_commit=False)
+        g.db_session.info["actor"] = _signed_in_user_id
     return g.db_session
+
+
+def _signed_in_user_id() -> int | None:
+    # The user Flask-Login has already loaded for this request: loading it here would query
+    # in the middle of a flush.
+    user = g.get("_login_user")
+    return user.id if user is not None and user.is_authenticated else None
 
 
 def _close_session(_exc: BaseException | None) -> None:

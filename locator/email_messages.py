@@ -7,10 +7,12 @@ from email.message import EmailMessage
 
 from flask import current_app, render_template
 
+from . import taxonomies
 from .limits import email_allowed
 from .mailer import Mailer
-from .models import Subscription, Supplier, User
+from .models import Accreditation, Claim, Subscription, Supplier, User
 from .services import accounts, digest
+from .templating import uk_date
 from .urls import external_url
 from .weeks import IsoWeek
 
@@ -160,3 +162,50 @@ def password_changed(sender: Mailer, user: User) -> EmailMessage:
         "password_changed",
         reset_url=external_url("auth.forgotten_password"),
     )
+
+
+def _notice(sender: Mailer, to: str, subject: str, paragraphs: list[str], link_text: str,
+            link_url: str) -> EmailMessage:
+    """A notice to a supplier: paragraphs, then one link."""
+    return _account_message(sender, to, subject, "notice", paragraphs=paragraphs,
+                            link_text=link_text, link_url=link_url)
+
+
+def review_decision(sender: Mailer, supplier: Supplier) -> EmailMessage:
+    """To the owner, after an admin approved (published) or rejected their new profile."""
+    if supplier.is_published:
+        return _notice(sender, supplier.owner.email, f"{supplier.name} is published",
+                       ["We have checked your profile and published it. Buyers can now find "
+                        "you on Supplier Locator."],
+                       "View your profile", external_url("suppliers.profile", slug=supplier.slug))
+    return _notice(sender, supplier.owner.email, f"We could not publish {supplier.name}",
+                   ["We have checked your profile and could not publish it yet. The reason:",
+                    supplier.status_reason or "",
+                    "Change your profile, then send it for review again."],
+                   "Go to your profile", external_url("profile.dashboard"))
+
+
+def claim_decision(sender: Mailer, claim: Claim) -> EmailMessage:
+    name = claim.supplier.name
+    if claim.status == "approved":
+        return _notice(sender, claim.user.email, f"You now manage {name}",
+                       [f"We have checked your claim: your account now manages {name}. Check "
+                        "every section, add your contact details and publish it."],
+                       "Go to your profile", external_url("profile.dashboard"))
+    return _notice(sender, claim.user.email, f"Your claim for {name}",
+                   ["We have checked your claim and could not give you this profile. "
+                    "The reason:", claim.reason or ""],
+                   "View the profile", external_url("suppliers.profile", slug=claim.supplier.slug))
+
+
+def expiry_reminder(sender: Mailer, accreditation: Accreditation) -> EmailMessage:
+    supplier = accreditation.supplier
+    label = taxonomies.accreditation_label(accreditation.type, accreditation.other_name)
+    when = uk_date(accreditation.expires_on)
+    return _notice(sender, supplier.owner.email, f"{label} expires on {when}",
+                   [f"The {label} certificate on {supplier.name}’s profile expires on {when}. "
+                    "After that date buyers no longer see it or find you by it.",
+                    "When you have renewed it, enter the new expiry date on your profile."],
+                   f"Update {label}",
+                   external_url("profile.edit_child", kind="accreditations",
+                             item_id=accreditation.id))

@@ -111,6 +111,14 @@ MANIFEST: tuple[FilterFacet, ...] = (
     FilterFacet(
         "social_value", "Social value", "Social value", taxonomies.social_value_missions, _SEARCHES
     ),
+    # Suppliers holding at least one current accreditation that Supplier Locator has checked.
+    FilterFacet(
+        "verified",
+        "Accreditation checks",
+        "Accreditation checks",
+        lambda: {"yes": "Verified accreditations only"},
+        _EVERYWHERE,
+    ),
 )
 BY_NAME = {facet.name: facet for facet in MANIFEST}
 

@@ -84,3 +84,18 @@ def slugify(text: str, max_length: int = 80) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug[:max_length].rstrip("-") or "supplier"
+
+
+# Words that say what kind of body a business is, not which one: "Acme Ltd" is "Acme Limited".
+_LEGAL_WORDS = frozenset(
+    ["the", "ltd", "limited", "plc", "llp", "lp", "cic", "cio", "inc", "co", "company", "uk"]
+)
+
+
+def name_key(name: str) -> str:
+    """A business name reduced for spotting near-duplicates: case, accents, punctuation, "&"
+    and legal-form words ignored ("The Acme Co. Ltd" and "ACME limited" → "acme")."""
+    ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    words = re.sub(r"[^a-z0-9]+", " ", ascii_text.lower().replace("&", " and ")).split()
+    kept = [word for word in words if word not in _LEGAL_WORDS]
+    return " ".join(kept or words)[:200]

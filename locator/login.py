@@ -27,6 +27,8 @@ def _load_user(user_id: str) -> User | None:
     user = get_session().get(User, int(ident))
     if user is None or user.deleted_at is not None or str(user.session_version) != version:
         return None
+    if not user.is_active:  # disabled by an admin: signed out at once
+        return None
     return user
 
 

@@ -8,7 +8,7 @@ lists on the supplier: they are always read with it, validated against `taxonomi
 through the search index rather than by SQL.
 """
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Optional
 
 from flask_login import UserMixin
@@ -16,6 +16,8 @@ from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, Relationship, SQLModel
 
 from . import sizes
+
+EXPIRES_SOON = timedelta(days=30)  # the dashboard's "Expires soon" and the reminder e-mail
 
 
 def utcnow() -> datetime:
@@ -40,12 +42,18 @@ class User(UserMixin, SQLModel, table=True):
     # (sign-out, a new password, deletion).
     session_version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     deleted_at: datetime | None = None  # the row stays (ids in records), its personal data not
+    disabled_at: datetime | None = None  # set by an admin: cannot sign in, sessions end
 
     supplier: Optional["Supplier"] = Relationship(back_populates="owner")  # noqa: UP045
 
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    @property
+    def is_active(self) -> bool:
+        """Flask-Login refuses to sign in an inactive account."""
+        return self.disabled_at is None
 
     @property
     def email_verified(self) -> bool:
@@ -66,6 +74,8 @@ class Supplier(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     owner_id: int | None = Field(default=None, foreign_key="users.id", unique=True)
     name: str = Field(max_length=200)
+    # The name compared for near-duplicates (`identifiers.name_key`): kept by `apply_changes`.
+    name_key: str = Field(default="", max_length=200, index=True)
     slug: str = Field(max_length=100, unique=True, index=True)
     companies_house_number: str | None = Field(default=None, max_length=8, unique=True)
     charity_number: str | None = Field(default=None, max_length=12)
@@ -92,7 +102,14 @@ class Supplier(SQLModel, table=True):
     contact_email: str | None = Field(default=None, max_length=254)
     contact_phone: str | None = Field(default=None, max_length=40)
     status: str = Field(default="draft", max_length=20)
+    # Why an admin rejected or suspended it, shown to its owner (the audit log keeps them all).
+    status_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     first_published_at: datetime | None = None  # the arrival date: set once, never reset
+    # Review: when an admin first approved it, the profile as an admin last accepted it
+    # (`records.reviewable_record`), and since when the live profile differs from that.
+    approved_at: datetime | None = None
+    approved_record: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    edited_since: datetime | None = Field(default=None, index=True)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -141,12 +158,25 @@ class Accreditation(SQLModel, table=True):
     expires_on: date | None = None
     evidence_url: str | None = Field(default=None, max_length=500)
     verification_status: str = Field(default="unverified", max_length=20)
+    verified_on: date | None = None  # when Supplier Locator checked it (unknown if imported so)
     created_at: datetime = Field(default_factory=utcnow)
 
     supplier: Optional[Supplier] = Relationship(back_populates="accreditations")  # noqa: UP045
 
     def is_current(self, today: date) -> bool:
         return self.expires_on is None or self.expires_on >= today
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verification_status == "verified"
+
+    def expiry_state(self, today: date) -> str | None:
+        """ "expired", "expires-soon" (within `EXPIRES_SOON`) or None."""
+        if self.expires_on is None:
+            return None
+        if self.expires_on < today:
+            return "expired"
+        return "expires-soon" if self.expires_on - today <= EXPIRES_SOON else None
 
 
 class CaseStudy(SQLModel, table=True):
@@ -210,4 +240,55 @@ class DigestDelivery(SQLModel, table=True):
     week: str = Field(max_length=8)  # 2026-W47
     status: str = Field(default="sending", max_length=10)  # sending | sent | no-matches
     arrivals: int = 0
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class AuditEvent(SQLModel, table=True):
+    """One change to a profile, accreditation, case study, account or claim, or one admin
+    decision: who (`actor_id`, no foreign key so that the row outlives the account), when, what,
+    and the fields before and after (`changes`: {field: [before, after]}). Append-only: written
+    by `locator.audit`, never updated or deleted (the ORM refuses; on PostgreSQL a trigger)."""
+
+    __tablename__ = "audit_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow)
+    actor_id: int | None = None  # None: a command (import, seed) or the system
+    supplier_id: int | None = Field(default=None, index=True)  # no foreign key, as above
+    subject: str = Field(max_length=20)  # supplier | accreditation | case_study | user | claim
+    subject_id: int | None = None
+    action: str = Field(max_length=30)
+    changes: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class Claim(SQLModel, table=True):
+    """An account asking to own a profile it did not create; an admin approves or rejects."""
+
+    __tablename__ = "claims"
+
+    id: int | None = Field(default=None, primary_key=True)
+    supplier_id: int = Field(foreign_key="suppliers.id", index=True, ondelete="CASCADE")
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    message: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    status: str = Field(default="pending", max_length=10, index=True)  # pending|approved|rejected
+    reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime = Field(default_factory=utcnow)
+    decided_at: datetime | None = None
+
+    supplier: Optional[Supplier] = Relationship()  # noqa: UP045
+    user: Optional[User] = Relationship()  # noqa: UP045
+
+
+class ExpiryReminder(SQLModel, table=True):
+    """The reminder for one accreditation's expiry date: the record that makes sending
+    idempotent (a renewed certificate's new date gets its own reminder)."""
+
+    __tablename__ = "expiry_reminders"
+    __table_args__ = (UniqueConstraint("accreditation_id", "expires_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    accreditation_id: int = Field(foreign_key="accreditations.id", ondelete="CASCADE")
+    expires_on: date
+    status: str = Field(default="sending", max_length=10)  # sending | sent
     updated_at: datetime = Field(default_factory=utcnow)

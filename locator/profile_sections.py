@@ -72,6 +72,12 @@ SECTIONS: tuple[Section, ...] = (
         "Contact details",
         fields=("contact_name", "contact_email", "contact_phone"),
         required=("contact_email",),
+        needed_to_publish=True,  # a buyer who finds a supplier must be able to reach it
     ),
 )
 BY_SLUG = {section.slug: section for section in SECTIONS}
+
+# A listing imported from public records (Contracts Finder) for a business that has not claimed
+# it has no contact details to give: it may be published without them, and its page says it is
+# unclaimed and how to claim it. Every profile with an owner needs them.
+UNCLAIMED_MAY_OMIT = ("contact",)

@@ -29,6 +29,14 @@ def uk_date(value: date | datetime | None) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+def uk_datetime(value: datetime | None) -> str:
+    """ "24 November 2026, 9:05am" in Europe/London."""
+    if value is None:
+        return ""
+    local = value.astimezone(LONDON)
+    return f"{uk_date(local)}, {local:%-I:%M}{local:%p}".replace("AM", "am").replace("PM", "pm")
+
+
 def page_window(page: int, pages: int, around: int = 2) -> list[int | None]:
     """Page numbers to link: the first, the last and a few around the current one; None marks
     a gap (shown as an ellipsis)."""
@@ -73,6 +81,7 @@ def _label(vocabulary: dict[str, str]):
 def init_app(app: Flask) -> None:
     WTFormsHelpers(app)
     app.add_template_filter(uk_date)
+    app.add_template_filter(uk_datetime)
     app.add_template_filter(domain)
     app.add_template_filter(tel_href)
     app.add_template_filter(initials)

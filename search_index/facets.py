@@ -105,5 +105,6 @@ FACETS: tuple[Facet, ...] = (
     Facet("cpv", "cpv_codes", multi=True, derive=_cpv, tree_field=CPV_TREE_FIELD),
     Facet("framework", "frameworks", multi=True),
     Facet("social_value", "social_value", multi=True),
+    Facet("verified", "verified", multi=True),  # "yes": a current accreditation was checked
 )
 FACETS_BY_NAME = {f.name: f for f in FACETS}

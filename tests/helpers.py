@@ -38,12 +38,14 @@ ORGANISATION = {
 }
 SERVICES = {"services": "Penetration testing\nIncident response", "cpv_codes": "72000000-5"}
 MARKETS = {"sectors": ["health-social-care", "local-government"], "regions": ["TLD"]}
+CONTACT = {"contact_email": "enquiries@kestrel.example"}
+ADMIN_EMAIL = "admin@example.com"
 
 
 def build_publishable_profile(client) -> None:
     """Fill in the sections a profile needs before it can be published, as a supplier would."""
     for slug, data in (("organisation", ORGANISATION), ("services", SERVICES),
-                       ("markets", MARKETS)):
+                       ("markets", MARKETS), ("contact", CONTACT)):
         response = post_form(client, f"/profile/section/{slug}", data)
         assert response.status_code == 200
         assert b"saved." in response.data, slug
@@ -66,6 +68,28 @@ def published_suppliers(session) -> list[Supplier]:
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACTS_FINDER_CSV = ROOT / "tests" / "data" / "contractsfinder_awards_2020.csv"
 CONTRACTS_FINDER_JSONL = ROOT / "tests" / "data" / "contractsfinder_suppliers.jsonl"
+
+
+def admin_client(app, email: str = ADMIN_EMAIL):
+    """A second browser, signed in as an administrator made with `locator create-admin`."""
+    made = app.test_cli_runner().invoke(args=["create-admin", email, "--password", TEST_PASSWORD])
+    assert made.exit_code == 0, made.output
+    client = app.test_client()
+    signed_in = post_form(client, "/account/sign-in", {"email": email, "password": TEST_PASSWORD})
+    assert signed_in.status_code == 200
+    return client
+
+
+def publish_approved(client, admin, session) -> Supplier:
+    """The supplier behind `client` builds and sends its profile; `admin` approves it."""
+    build_publishable_profile(client)
+    assert b"sent for review" in post_form(client, "/profile/publish", {},
+                                           form_page="/profile").data
+    supplier = session.exec(select(Supplier)).one()
+    approved = post_form(admin, f"/admin/suppliers/{supplier.id}/approve", {})
+    assert b"The profile is published" in approved.data
+    session.expire_all()
+    return session.exec(select(Supplier)).one()
 
 
 # E-mail.

@@ -3,12 +3,13 @@ hold it to (`helpers.email_problems`, which the `smtp` fixture applies to every 
 sends); and the digest's one-click unsubscribe headers are written raw, as RFC 8058 asks."""
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from helpers import TEST_PASSWORD, email_problems, mail_link, post_form
+from sqlmodel import select
 
-from locator.models import Supplier
+from locator.models import Accreditation, Supplier, User
 from locator.weeks import IsoWeek
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "locator" / "templates" / "email"
@@ -21,6 +22,8 @@ SUBJECTS = {
     "reset_password": "Reset your password",
     "no_account": "Reset your password",
     "password_changed": "Your password has been changed",
+    # Notices to suppliers: expiry reminders here, review and claim decisions in test_admin.py.
+    "notice": "ISO 9001 (quality management) expires on",
 }
 WEEK = IsoWeek.parse("2026-W27")
 
@@ -43,6 +46,15 @@ def test_every_email_the_product_sends_meets_the_standards(app, client, session,
     reset = mail_link(smtp.to("owner@example.com")[-1], "/account/reset-password/")
     post_form(client, reset, {"password": "plum tractor lantern",
                               "confirm": "plum tractor lantern"})
+
+    # A notice to a supplier: an accreditation expiring soon.
+    owner = session.exec(select(User).where(User.email == "owner@example.com")).one()
+    supplier = Supplier(name="Expiring Ltd", slug="expiring-ltd", owner_id=owner.id)
+    supplier.accreditations = [Accreditation(type="iso-9001",
+                                             expires_on=date.today() + timedelta(days=10))]
+    session.add(supplier)
+    session.commit()
+    assert "sent 1" in runner.invoke(args=["reminders", "send"]).output
 
     subjects = [str(message["Subject"]) for message in smtp.messages]
     for template, subject in SUBJECTS.items():

@@ -25,7 +25,7 @@ def _full_supplier() -> Supplier:
                        "commitment": "c"}],
         first_published_at=datetime(2026, 11, 2, tzinfo=UTC),
     )
-    supplier.accreditations = [Accreditation(type="iso-9001")]
+    supplier.accreditations = [Accreditation(type="iso-9001", verification_status="verified")]
     supplier.case_studies = []
     return supplier
 

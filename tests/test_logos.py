@@ -9,7 +9,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from helpers import build_publishable_profile, csrf_token, post_form
+from helpers import admin_client, csrf_token, post_form, publish_approved
 from PIL import Image, PngImagePlugin
 from sqlmodel import select
 
@@ -44,10 +44,9 @@ def _upload(client, body: bytes, filename: str):
 
 
 @pytest.fixture
-def supplier(client, session, sign_up):
+def supplier(app, client, session, sign_up):
     sign_up()
-    build_publishable_profile(client)
-    post_form(client, "/profile/publish", {}, form_page="/profile")
+    publish_approved(client, admin_client(app), session)
     return lambda: (session.expire_all(), session.exec(select(Supplier)).one())[1]
 
 

@@ -3,7 +3,17 @@
 import re
 from datetime import date, timedelta
 
-from helpers import MARKETS, ORGANISATION, build_publishable_profile, csrf_token, post_form
+from helpers import (
+    CONTACT,
+    MARKETS,
+    ORGANISATION,
+    SERVICES,
+    admin_client,
+    build_publishable_profile,
+    csrf_token,
+    post_form,
+    publish_approved,
+)
 from sqlmodel import select
 
 from locator.models import Accreditation, CaseStudy, Supplier
@@ -89,17 +99,14 @@ def test_cpv_finder_shows_matches_without_saving(client, session, sign_up):
     assert "data-cpv-suggestion" not in nothing
 
 
-def test_publish_needs_required_sections_and_sets_arrival_once(client, session, sign_up):
+def test_publish_needs_required_sections_and_sets_arrival_once(app, client, session, sign_up):
     sign_up()
     post_form(client, "/profile/section/organisation", ORGANISATION)
     refused = post_form(client, "/profile/publish", {}, form_page="/profile")
     assert b"Complete these sections before you publish" in refused.data
     assert _supplier(session).status == "draft"
 
-    build_publishable_profile(client)
-    published = post_form(client, "/profile/publish", {}, form_page="/profile")
-    assert b"Your profile is published" in published.data
-    supplier = _supplier(session)
+    supplier = publish_approved(client, admin_client(app), session)
     assert supplier.status == "published"
     arrival = supplier.first_published_at
     assert arrival is not None
@@ -107,11 +114,31 @@ def test_publish_needs_required_sections_and_sets_arrival_once(client, session, 
     post_form(client, "/profile/unpublish", {}, form_page="/profile")
     assert _supplier(session).status == "draft"
     post_form(client, "/profile/section/markets", {**MARKETS, "regions": ["UK"]})
-    post_form(client, "/profile/publish", {}, form_page="/profile")
+    # Approved once: publishing again needs no second review.
+    published = post_form(client, "/profile/publish", {}, form_page="/profile")
+    assert b"Your profile is published" in published.data
     supplier = _supplier(session)
     assert supplier.status == "published"
     assert supplier.first_published_at == arrival
     assert supplier.regions == ["UK"]
+
+
+def test_publish_needs_a_contact_email(client, session, sign_up):
+    """The task list's "Contact details" and the publish rule are one rule."""
+    sign_up()
+    for slug, data in (("organisation", ORGANISATION), ("services", SERVICES),
+                       ("markets", MARKETS)):
+        post_form(client, f"/profile/section/{slug}", data)
+    dashboard = client.get("/profile").data.decode()
+    assert "Before you can publish, complete: Contact details." in dashboard
+    refused = post_form(client, "/profile/publish", {}, form_page="/profile")
+    assert b"Complete these sections before you publish: Contact details." in refused.data
+    assert _supplier(session).status == "draft"
+    post_form(client, "/profile/section/contact", CONTACT)
+    sent = post_form(client, "/profile/publish", {}, form_page="/profile")
+    assert b"sent for review" in sent.data
+    assert _supplier(session).status == "submitted"
+    assert "Waiting for review" in client.get("/profile").data.decode()
 
 
 def test_size_bands_derive_size_and_sme(client, session, sign_up):

@@ -42,6 +42,7 @@ COMPLETE = {
     "contact_name": "Sam",
     "contact_email": "sam@kestrel.example",
     "contact_phone": "0161 496 0000",
+    "owner_id": 1,  # a managed profile (an unclaimed listing needs less: see below)
 }
 
 
@@ -96,6 +97,18 @@ def test_an_empty_section_is_incomplete_and_blocks_publishing_only_if_needed(sec
     assert [t.slug for t in suppliers.tasks(supplier) if not t.complete] == [section.slug]
     expected = [section.title] if section.needed_to_publish else []
     assert suppliers.missing_for_publication(supplier) == expected
+
+
+def test_an_unclaimed_listing_may_omit_only_contact_details():
+    contact = profile_sections.BY_SLUG["contact"]
+    assert contact.needed_to_publish and profile_sections.UNCLAIMED_MAY_OMIT == ("contact",)
+    listing = _without(contact)
+    listing.owner_id = None
+    assert suppliers.missing_for_publication(listing) == []
+    unclaimed_without_services = _without(profile_sections.BY_SLUG["services"])
+    unclaimed_without_services.owner_id = None
+    assert suppliers.missing_for_publication(unclaimed_without_services) == [
+        "Services and categories"]
 
 
 def test_a_section_with_required_answers_needs_all_of_them():

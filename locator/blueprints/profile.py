@@ -4,6 +4,8 @@ user's ids give 404."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import (
     Blueprint,
     abort,
@@ -62,6 +64,7 @@ def dashboard():
         tasks=suppliers.tasks(supplier),
         missing=suppliers.missing_for_publication(supplier) if supplier else [],
         confirm=ConfirmForm(),
+        today=date.today(),
     )
 
 
@@ -77,14 +80,22 @@ def section(slug: str):
     else:
         form = form_class.from_record(records.supplier_record(supplier) if supplier else {})
     searching = "cpv_search" in request.form  # the CPV finder re-shows the page, saving nothing
-    if not searching and form.validate_on_submit():
-        if supplier is None:
-            suppliers.create(session, current_user, form.changes())
-        else:
-            suppliers.update(session, supplier, form.changes())
-        flash(f"{form_class.section.title} saved.", "success")
-        return redirect(url_for("profile.dashboard"))
     context = {}
+    if not searching and form.validate_on_submit():
+        try:
+            if supplier is None:
+                suppliers.create(session, current_user, form.changes())
+            else:
+                suppliers.update(session, supplier, form.changes())
+        except suppliers.NumberTaken as taken:
+            form.companies_house_number.errors.append(
+                f"A business with this Companies House number is already listed as "
+                f"‘{taken.holder.name}’. If it is yours, claim that profile instead"
+            )
+            context["taken_by"] = taken.holder
+        else:
+            flash(f"{form_class.section.title} saved.", "success")
+            return redirect(url_for("profile.dashboard"))
     if form_class is ServicesForm:
         config = current_app.config
         query = request.values.get("cpv_q", "").strip()[: config["CPV_QUERY_MAX_CHARS"]]
@@ -134,12 +145,19 @@ def publish():
         abort(400)
     try:
         missing = suppliers.publish(get_session(), supplier)
+    except suppliers.Suspended:
+        abort(403)
     except suppliers.EmailNotVerified:
         flash(f"Confirm your email address before you publish: open the link we sent to "
               f"{current_user.email}.", "info")
         return redirect(url_for("profile.dashboard"))
     if missing:
         flash("Complete these sections before you publish: " + ", ".join(missing) + ".", "info")
+    elif supplier.status == "submitted":
+        flash(
+            "Your profile has been sent for review. We will email you when it is published.",
+            "success",
+        )
     else:
         flash("Your profile is published. Buyers can now find you.", "success")
     return redirect(url_for("profile.dashboard"))
@@ -150,7 +168,10 @@ def unpublish():
     supplier = _own_supplier()
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    suppliers.unpublish(get_session(), supplier)
+    try:
+        suppliers.unpublish(get_session(), supplier)
+    except suppliers.Suspended:
+        abort(403)
     flash("Your profile is no longer published. Buyers cannot see it.", "success")
     return redirect(url_for("profile.dashboard"))
 

@@ -5,12 +5,24 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_login import current_user
 
 from .. import presenters
 from ..db import get_session
-from ..services import logos, suppliers
+from ..forms.admin import ClaimForm
+from ..login import role_required
+from ..services import claims, logos, suppliers
 
 LOGO_MAX_AGE = 365 * 24 * 3600  # seconds: a logo's name changes whenever its content does
 
@@ -72,3 +84,26 @@ def logo(name: str):
     response.cache_control.immutable = True
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@bp.route("/<slug:slug>/claim", methods=["GET", "POST"])
+@role_required("supplier", "admin")
+def claim(slug: str):
+    """"Is this your business?": ask to manage a profile. Also reached from the refusal of a
+    Companies House number already listed, so drafts can be claimed too."""
+    session = get_session()
+    try:
+        profile = suppliers.by_slug(session, slug)
+    except suppliers.NotFound:
+        abort(404)
+    form = ClaimForm()
+    try:
+        claims.check(session, current_user, profile)
+    except claims.CannotClaim as refused:
+        return render_template("suppliers/claim.html", supplier=profile, refusal=str(refused))
+    if form.validate_on_submit():
+        claims.submit(session, current_user, profile, form.message.data)
+        flash(f"Your claim for {profile.name} has been sent. We will email you when we have "
+              "checked it.", "success")
+        return redirect(url_for("profile.dashboard"))
+    return render_template("suppliers/claim.html", supplier=profile, form=form, refusal=None)

@@ -380,6 +380,16 @@ class AccreditationForm(FlaskForm):
         message="Enter a link in the correct format, like https://example.co.uk/cert",
     )
     submit = SubmitField("Save accreditation", widget=GovSubmitInput())
+    # A supplier adds only current accreditations; an import line is a record of history
+    # (`forms.records`), so an accreditation that has expired since is kept and tagged Expired.
+    refuse_past_expiry: ClassVar[bool] = True
+
+    def validate_expires_on(self, field):
+        if self.refuse_past_expiry and field.data and field.data < date.today():
+            raise ValidationError(
+                "Expiry date must be today or in the future. Enter the date on your renewed "
+                "certificate, or remove an accreditation that has expired"
+            )
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)

@@ -23,6 +23,10 @@ def _validated(form: FlaskForm) -> dict:
     return form.changes()
 
 
+class _RecordedAccreditationForm(AccreditationForm):
+    refuse_past_expiry = False
+
+
 def _present(record: Mapping, section: Section) -> bool:
     return any(record.get(name) not in (None, "", []) for name in section.fields)
 
@@ -44,7 +48,7 @@ class FormChecker:
         return changes
 
     def accreditation(self, data: Mapping) -> dict:
-        return _validated(AccreditationForm(data=data, meta={"csrf": False}))
+        return _validated(_RecordedAccreditationForm(data=data, meta={"csrf": False}))
 
     def case_study(self, data: Mapping) -> dict:
         return _validated(CaseStudyForm(data=data, meta={"csrf": False}))

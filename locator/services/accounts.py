@@ -91,12 +91,15 @@ def _commit_address(session: Session, user: User) -> None:
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
-    """The user if the password matches; records the sign-in time."""
+    """The user if the password matches and an admin has not disabled the account; records the
+    sign-in time."""
     user = find_by_email(session, email)
     if user is None or user.deleted_at is not None:
         check_password_hash(_dummy_hash(), password)
         return None
     if not password_matches(user, password):
+        return None
+    if not user.is_active:
         return None
     user.last_login_at = utcnow()
     session.add(user)

@@ -66,6 +66,7 @@ def supplier_document(supplier: Supplier, today: date) -> dict:
         "cpv_codes": list(supplier.cpv_codes),
         "frameworks": sorted({slugify(f["name"]) for f in supplier.frameworks}),
         "social_value": [item["mission"] for item in supplier.social_value],
+        "verified": ["yes"] if any(a.is_verified for a in current) else [],
         "first_published_at": supplier.first_published_at,
     }
 

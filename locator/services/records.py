@@ -27,6 +27,7 @@ ACCREDITATION_FIELDS = (
     "expires_on",
     "evidence_url",
     "verification_status",
+    "verified_on",
 )
 CASE_STUDY_FIELDS = (
     "title",
@@ -62,3 +63,15 @@ def supplier_record(supplier: Supplier) -> dict:
     record["accreditations"] = [accreditation_record(a) for a in supplier.accreditations]
     record["case_studies"] = [_pick(c, CASE_STUDY_FIELDS) for c in supplier.case_studies]
     return record
+
+
+def reviewable_record(supplier: Supplier) -> dict:
+    """What buyers see of a profile, the part an admin reviews: its sections' fields,
+    accreditations and case studies (no status or dates), JSON-ready for `approved_record`."""
+    record = supplier_record(supplier)
+    keep = {name for section in profile_sections.SECTIONS for name in section.fields}
+    return {
+        **{name: record[name] for name in keep},
+        "accreditations": record["accreditations"],
+        "case_studies": record["case_studies"],
+    }

@@ -162,7 +162,9 @@ def _extra(item: dict, model) -> dict:
         status = item.get("verification_status") or "unverified"
         if status not in VERIFICATION_STATUSES:
             raise LineError(f"verification_status: “{status}” is not one of the options")
-        return {"verification_status": status}
+        verified_on = _parse_date(item.get("verified_on"), "verified_on")
+        return {"verification_status": status,
+                "verified_on": verified_on if status == "verified" else None}
     return {}
 
 
@@ -208,6 +210,11 @@ def import_record(session: Session, record: dict, check: Checker) -> bool:
         raise LineError(f"slug: “{record['slug']}” must be lower-case letters, digits and hyphens")
 
     supplier = _find_existing(session, changes, slug)
+    if supplier is not None and supplier.owner_id is not None:
+        raise LineError(
+            f"“{supplier.name}” ({supplier.companies_house_number or supplier.slug}) is already "
+            "listed and managed by its business: an import cannot change it"
+        )
     created = supplier is None
     if created:
         supplier = Supplier(name=changes["name"], slug=slug)
@@ -222,6 +229,9 @@ def import_record(session: Session, record: dict, check: Checker) -> bool:
         if missing:
             raise LineError("cannot be published without: " + ", ".join(missing))
         supplier.first_published_at = supplier.first_published_at or utcnow()
+        # Whoever runs an import vouches for what it publishes, as an admin's approval does.
+        supplier.approved_at = supplier.approved_at or utcnow()
+        supplier.approved_record = records.reviewable_record(supplier)
     now = utcnow()
     supplier.created_at = _parse_datetime(record.get("created_at"), "created_at") or (
         now if created else supplier.created_at

@@ -177,6 +177,8 @@ def test_supplier_publishes_and_buyer_finds_them(new_context, live_server, audit
     audit(supplier, "accreditation-form", screenshot=True)
     supplier.get_by_label("Accreditation", exact=True).select_option(label="Cyber Essentials")
     supplier.get_by_label("Certificate number (optional)").fill("CE-2025-0042")
+    supplier.get_by_label("Certifying body (optional)").fill("IASME")
+    supplier.get_by_label("Link to evidence (optional)").fill("https://iasme.example/CE-2025-0042")
     fill_date(supplier, "Date issued (optional)", "31", "2", "2025")
     save(supplier, "Save accreditation")
     expect(supplier.locator(".govuk-error-summary")).to_contain_text("must be a real date")
@@ -215,12 +217,16 @@ def test_supplier_publishes_and_buyer_finds_them(new_context, live_server, audit
     save(supplier, "Upload logo")
     expect_saved(supplier, "Your logo has been uploaded.")
 
-    # Publish.
+    # Send for review; an administrator approves it and verifies the accreditation.
     audit(supplier, "dashboard-complete", screenshot=True)
-    supplier.get_by_role("button", name="Publish profile").click()
-    expect(supplier.locator(".govuk-notification-banner")).to_contain_text(
-        "Your profile is published"
-    )
+    supplier.get_by_role("button", name="Send for review").click()
+    expect(supplier.locator(".govuk-notification-banner")).to_contain_text("sent for review")
+    expect(supplier.get_by_text("Waiting for review", exact=True)).to_be_visible()
+    audit(supplier, "dashboard-waiting")
+    admin = admin_signs_in(new_context, live_server)
+    admin_approves_and_verifies(admin, audit)
+    supplier.reload()
+    expect(supplier.get_by_text("Published", exact=True)).to_be_visible()
 
     # A buyer, signed out in a browser of their own, searches and filters.
     buyer = new_context().new_page()
@@ -238,6 +244,8 @@ def test_supplier_publishes_and_buyer_finds_them(new_context, live_server, audit
     buyer.get_by_role("link", name=SUPPLIER, exact=True).click()
     expect(buyer.get_by_role("heading", level=1)).to_have_text(SUPPLIER)
     expect(buyer.get_by_text("Cyber Essentials").first).to_be_visible()
+    expect(buyer.get_by_text(re.compile(r"Verified by Supplier Locator on \d+ \w+ \d{4}"))
+           ).to_be_visible()
     expect(buyer.get_by_text("Surveying the Menai Strait moorings")).to_be_visible()
     assert buyer.locator("img.app-logo").evaluate("(img) => img.naturalWidth") == 64
     audit(buyer, "supplier-profile", screenshot=True)
@@ -277,6 +285,8 @@ def test_supplier_publishes_and_buyer_finds_them(new_context, live_server, audit
     expect(buyer.get_by_role("heading", level=1)).to_have_text("Subscription confirmed")
     audit(buyer, "digest-confirmed")
 
+    admin_visits_every_list(admin, audit)
+
     # The supplier's account pages, then signing out (a confirmation page, then a POST).
     supplier.get_by_role("link", name="Your account").click()
     expect(supplier.get_by_role("heading", level=1)).to_have_text("Your account")
@@ -297,3 +307,63 @@ def test_supplier_publishes_and_buyer_finds_them(new_context, live_server, audit
     expect(supplier.locator(".govuk-notification-banner")).to_contain_text("You have signed out")
 
     axe.assert_clean()
+
+
+ADMIN_EMAIL = "admin@quillmoor-locator.example"
+
+
+def admin_signs_in(new_context, live_server) -> Page:
+    made = live_server.app.test_cli_runner().invoke(
+        args=["create-admin", ADMIN_EMAIL, "--password", PASSWORD]
+    )
+    assert made.exit_code == 0, made.output
+    admin = new_context().new_page()
+    admin.goto("/account/sign-in")
+    admin.get_by_label("Email address").fill(ADMIN_EMAIL)
+    admin.get_by_role("textbox", name="Password").fill(PASSWORD)
+    admin.get_by_role("button", name="Sign in").click()
+    return admin
+
+
+def admin_approves_and_verifies(admin: Page, audit) -> None:
+    """The review queue, the supplier's admin page, approval, and an accreditation checked."""
+    admin.get_by_role("link", name="Admin", exact=True).click()
+    audit(admin, "admin-home", screenshot=True)
+    admin.get_by_role("link", name="New profiles to review").click()
+    audit(admin, "admin-reviews")
+    admin.get_by_role("link", name=SUPPLIER).click()
+    expect(admin.get_by_role("heading", level=1)).to_have_text(SUPPLIER)
+    audit(admin, "admin-supplier", screenshot=True)
+    admin.get_by_role("link", name="Reject").click()
+    admin.get_by_role("button", name="Reject profile").click()  # no reason: an error
+    expect(admin.locator(".govuk-error-summary")).to_contain_text("Enter the reason")
+    audit(admin, "admin-reject-errors")
+    admin.get_by_role("link", name="Cancel").click()
+    admin.get_by_role("link", name="Approve and publish").click()
+    audit(admin, "admin-approve")
+    admin.get_by_role("button", name="Approve and publish").click()
+    expect(admin.locator(".govuk-notification-banner")).to_contain_text("The profile is published")
+    admin.get_by_role("link", name=re.compile("^Check")).click()
+    audit(admin, "admin-verify")
+    admin.get_by_role("button", name="Mark as verified").click()
+    expect(admin.locator(".govuk-notification-banner")).to_contain_text("verified")
+
+
+def admin_visits_every_list(admin: Page, audit) -> None:
+    """axe on the admin pages the approval journey did not open."""
+    for label, link in (("admin-edits", "Changed profiles"), ("admin-claims", "Claims"),
+                        ("admin-accreditations", "Accreditations to verify"),
+                        ("admin-suppliers", "Suppliers"), ("admin-accounts", "Accounts")):
+        admin.goto("/admin")
+        admin.get_by_role("link", name=link, exact=True).click()
+        expect(admin.get_by_role("heading", level=1)).to_be_visible()
+        audit(admin, label)
+    admin.get_by_label("Email address, or part of it").fill("quillmoor.example")
+    admin.get_by_role("button", name="Search").click()
+    admin.get_by_role("link", name=EMAIL).click()
+    expect(admin.get_by_role("heading", level=1)).to_have_text(EMAIL)
+    audit(admin, "admin-account")
+    admin.goto("/admin/suppliers?q=quillmoor&status=published")
+    admin.get_by_role("link", name=SUPPLIER).click()
+    admin.get_by_role("link", name="Suspend").click()
+    audit(admin, "admin-suspend")
