@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import re
 import shutil
@@ -38,6 +39,8 @@ from .schema import build_schema, to_whoosh
 
 _GEN_RE = re.compile(r"^gen-(\d{6})$")
 KEEP_GENERATIONS = 2
+
+log = logging.getLogger(__name__)
 
 
 class WriterBusy(RuntimeError):
@@ -266,8 +269,12 @@ class IndexStore:
     def _write_sidecars(self, gen: str, procs: int = 1) -> None:
         """Decode new segments into their sidecars now, outside the write lock, so searchers
         (which would otherwise write them on refresh) find them ready."""
-        if sidecar.enabled():
+        if not sidecar.enabled():
+            return
+        try:
             sidecar.ensure_index(self.base / gen, procs)
+        except OSError:  # a concurrent commit merged a segment away; searchers write any missing
+            log.debug("sidecars of %s skipped", gen, exc_info=True)
 
     def _remove_old_generations(self, keep: str) -> None:
         gens = [g for g in self._generations() if g <= keep]

@@ -13,6 +13,7 @@ from sqlmodel import select
 from locator import create_app
 from locator.db import sql_engine
 from locator.models import Accreditation, CaseStudy, Supplier
+from locator.services import admin
 
 
 @pytest.fixture
@@ -21,9 +22,10 @@ def supplier(client, sign_up, session):
     `client`."""
     sign_up(SUPPLIER_EMAIL)
     build_publishable_profile(client)
-    assert b"Your profile is published" in post_form(client, "/profile/publish", {},
-                                                     form_page="/profile").data
+    assert b"sent for review" in post_form(client, "/profile/publish", {},
+                                           form_page="/profile").data
     found = session.exec(select(Supplier)).one()
+    admin.approve(session, found)  # as an administrator would (tests/test_admin.py)
     today = date.today()
     session.add(Accreditation(supplier_id=found.id, type="iso-27001", issued_on=today,
                               expires_on=today + timedelta(days=300)))
