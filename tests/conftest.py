@@ -12,11 +12,19 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
-from helpers import TEST_PASSWORD, MailRecorder, email_problems, mail_link, mail_to, post_form
+from helpers import (
+    CONTRACTS_FINDER_JSONL,
+    TEST_PASSWORD,
+    MailRecorder,
+    email_problems,
+    mail_link,
+    mail_to,
+    post_form,
+)
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
-from locator import create_app
+from locator import create_app, search_runtime
 from locator.db import make_engine, sql_engine
 from locator.migrate import upgrade
 
@@ -117,6 +125,17 @@ def rows_unchanged():
         assert _row_counts(sql_engine(app)) == before, "a test in this read-only module wrote"
 
     return check
+
+
+@pytest.fixture(scope="module")
+def real_suppliers(module_app, rows_unchanged):
+    """The real Contracts Finder suppliers imported through `locator import` and indexed, for a
+    read-only module: `@pytest.fixture def app(module_app, real_suppliers): return module_app`."""
+    result = module_app.test_cli_runner().invoke(args=["import", str(CONTRACTS_FINDER_JSONL)])
+    assert result.exit_code == 0, result.output
+    search_runtime.sync(module_app)
+    with rows_unchanged(module_app):
+        yield
 
 
 def _row_counts(engine) -> dict[str, int]:

@@ -15,23 +15,14 @@ import pytest
 from bs4 import BeautifulSoup
 from helpers import CONTRACTS_FINDER_JSONL
 
-from locator import search_runtime, taxonomies
+from locator import taxonomies
 from search_index.facets import tree_prefix
 
 ROWS = [json.loads(line) for line in CONTRACTS_FINDER_JSONL.read_text().splitlines()]
 
 
-@pytest.fixture(scope="module")
-def imported(module_app, rows_unchanged):
-    result = module_app.test_cli_runner().invoke(args=["import", str(CONTRACTS_FINDER_JSONL)])
-    assert result.exit_code == 0, result.output
-    search_runtime.sync(module_app)
-    with rows_unchanged(module_app):
-        yield
-
-
 @pytest.fixture
-def app(module_app, imported):
+def app(module_app, real_suppliers):
     return module_app
 
 

@@ -15,7 +15,6 @@ import re
 import pytest
 from helpers import CONTRACTS_FINDER_CSV, CONTRACTS_FINDER_JSONL
 
-from locator import search_runtime
 from tools import contractsfinder_to_jsonl as converter
 
 CSV_PATH, JSONL_PATH = CONTRACTS_FINDER_CSV, CONTRACTS_FINDER_JSONL
@@ -45,17 +44,8 @@ def _top(client, q: str, n: int) -> list[str]:
     return [result["slug"] for result in response.get_json()["results"]]
 
 
-@pytest.fixture(scope="module")
-def imported(module_app, rows_unchanged):
-    result = module_app.test_cli_runner().invoke(args=["import", str(JSONL_PATH)])
-    assert result.exit_code == 0, result.output
-    search_runtime.sync(module_app)
-    with rows_unchanged(module_app):
-        yield
-
-
 @pytest.fixture
-def app(module_app, imported):
+def app(module_app, real_suppliers):
     return module_app
 
 
