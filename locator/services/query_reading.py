@@ -46,8 +46,12 @@ def _places() -> tuple[dict[tuple[str, ...], tuple[str, ...]], int]:
     return places, max(len(key) for key in places)
 
 
+def _normal(word: str) -> str:
+    return word.lower().replace("’", "'")
+
+
 def _words(text: str) -> list[str]:
-    return [m.group().lower().replace("’", "'") for m in _WORD.finditer(text)]
+    return [_normal(m.group()) for m in _WORD.finditer(text)]
 
 
 def _find_places(q: str) -> tuple[list[tuple[int, int]], list[str], tuple[str, ...]]:
@@ -56,7 +60,7 @@ def _find_places(q: str) -> tuple[list[tuple[int, int]], list[str], tuple[str, .
     quoted = [m.span() for m in _QUOTED.finditer(q)]
     tokens = [m for m in _WORD.finditer(q)
               if not any(a <= m.start() < b for a, b in quoted)]
-    lowered = [m.group().lower().replace("’", "'") for m in tokens]
+    lowered = [_normal(m.group()) for m in tokens]
     places, longest = _places()
     spans, typed, regions = [], [], []
     i = 0
