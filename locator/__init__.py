@@ -66,6 +66,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         arrivals,
         auth,
         digest,
+        health,
         pages,
         profile,
         search,
@@ -73,7 +74,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
 
     for module in (pages, auth, account, search, arrivals, digest, suppliers, profile, api,
-                   admin):
+                   admin, health):
         app.register_blueprint(module.bp)
 
     from . import cli

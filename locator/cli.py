@@ -139,10 +139,20 @@ def export_command(file: Path) -> None:
 @click.command("reindex")
 @with_appcontext
 def reindex() -> None:
-    """Rebuild this node's search index from the database into a new directory, then switch to
-    it atomically. Searches keep being served from the old index meanwhile."""
+    """Rebuild this node's search index from the database into a new directory beside the live
+    one, apply the changes made meanwhile, then switch to it atomically. The node keeps serving
+    searches and applying changes from the old index until the switch."""
+    from search_index import WriterBusy
+
     from .search_runtime import store
     from .services import indexing
+
+    bars: list[tqdm] = []
+
+    def catching_up(total: int):
+        bars.append(tqdm(total=total, desc="Catching up", unit=" changes", disable=None,
+                         file=sys.stderr))
+        return bars[-1].update
 
     with _session() as session:
         total = indexing.published_count(session)
@@ -155,11 +165,21 @@ def reindex() -> None:
                 bar.update(count - done[0])
                 done[0] = count
 
-            generation = indexing.rebuild(session, store(), progress=progress)
-        replayed = indexing.drain(session, store())
+            try:
+                generation = indexing.rebuild(
+                    session, store(), progress=progress, catching_up=catching_up
+                )
+            except WriterBusy:
+                click.echo("Another rebuild of this node's index is running; "
+                           "wait for it to finish.", err=True)
+                sys.exit(1)
+            finally:
+                for catch_up in bars:
+                    catch_up.close()
+    replayed = sum(b.n for b in bars)
     click.echo(
         f"Indexed {done[0]} published suppliers into {generation}"
-        f"{f'; replayed {replayed} changes made meanwhile' if replayed else ''}."
+        f"{f'; applied {replayed} changes made meanwhile' if replayed else ''}."
     )
 
 
@@ -174,7 +194,11 @@ def index_status() -> None:
         status = indexing.status(session, store())
     click.echo(f"Documents in the index:     {status.documents}")
     click.echo(f"Published in the database:  {status.published}")
-    click.echo(f"Queued changes not applied: {status.backlog} (applied through {status.cursor})")
+    click.echo(
+        f"Queued changes not applied: {status.backlog.changes} (applied through "
+        f"{status.cursor}; the oldest waiting {status.backlog.seconds:.0f} s)"
+    )
+    click.echo(f"Index segments:             {status.segments}")
 
 
 @click.command("index-sync")

@@ -97,6 +97,15 @@ def load(instance_path: str, testing: bool = False) -> dict:
         # the queue themselves; `locator` commands other than `run` turn it off).
         "INDEX_WORKER": not testing,
         "INDEX_POLL_SECONDS": float(os.environ.get("LOCATOR_INDEX_POLL_SECONDS") or 0.5),
+        # An index idle this long with many segments or deletions is merged into one segment.
+        "INDEX_OPTIMIZE_IDLE_SECONDS": float(
+            os.environ.get("LOCATOR_INDEX_OPTIMIZE_IDLE_SECONDS") or 300
+        ),
+        # /healthz says "not ready" while the oldest unapplied change has waited longer.
+        "INDEX_MAX_LAG_SECONDS": float(os.environ.get("LOCATOR_INDEX_MAX_LAG_SECONDS") or 600),
+        # Connecting to (and, on PostgreSQL, hearing from) the database: past this, a request
+        # fails with a 503 page instead of hanging.
+        "DATABASE_TIMEOUT_SECONDS": int(os.environ.get("LOCATOR_DATABASE_TIMEOUT_SECONDS") or 3),
         "REDIS_URL": os.environ.get("LOCATOR_REDIS_URL") or None,  # rate limits; else per process
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_KEY_PREFIX": "locator",

@@ -14,7 +14,11 @@ from sqlmodel import Session, create_engine
 from . import audit  # noqa: F401  (its session hooks write the audit log)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, timeout: int = 3) -> Engine:
+    """`timeout` (seconds) bounds waiting for PostgreSQL: connecting, a pooled connection, and
+    a connection gone silent (TCP keepalives, tcp_user_timeout), so an outage is a quick error,
+    not a hung worker. Stale pooled connections are checked before use (pool_pre_ping), so the
+    app recovers by itself when the database returns."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
@@ -33,11 +37,25 @@ def make_engine(url: str) -> Engine:
             connection.exec_driver_sql("BEGIN")
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_timeout=timeout,
+        connect_args={
+            "connect_timeout": timeout,
+            "keepalives": 1,
+            "keepalives_idle": timeout,
+            "keepalives_interval": 1,
+            "keepalives_count": timeout,
+            "tcp_user_timeout": timeout * 1000,
+        },
+    )
 
 
 def init_app(app: Flask) -> None:
-    app.extensions[_EXTENSION] = make_engine(app.config["DATABASE_URL"])
+    app.extensions[_EXTENSION] = make_engine(
+        app.config["DATABASE_URL"], app.config["DATABASE_TIMEOUT_SECONDS"]
+    )
     app.teardown_appcontext(_close_session)
 
 

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, jsonify, render_template, request
+import logging
+
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from .login import login_manager
+
+log = logging.getLogger(__name__)
 
 _TITLES = {
     400: "There is a problem with your request",
@@ -14,10 +21,14 @@ _TITLES = {
     413: "What you sent is too large",
     429: "Too many requests",
     500: "Sorry, there is a problem with the service",
+    503: "Sorry, the service is unavailable",
 }
 
 
-_MESSAGES = {429: "You have tried too many times. Wait a minute, then try again."}
+_MESSAGES = {
+    429: "You have tried too many times. Wait a minute, then try again.",
+    503: "We cannot reach our records at the moment. Try again in a few minutes.",
+}
 
 
 def _size(limit: int) -> str:
@@ -48,6 +59,17 @@ def init_app(app: Flask) -> None:
     def _bad_value(error: DataError):
         # A value the database cannot store or compare (e.g. out of range): the request's fault.
         return _render(400, "Something you sent cannot be understood. Check it and try again.")
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(PoolTimeout)
+    def _database_unavailable(error):
+        # The database is down or unreachable: say so at once, and render the page as signed
+        # out (loading the user would need the database again).
+        log.error("database unavailable: %s", error)
+        g._login_user = login_manager.anonymous_user()
+        response = _render(503, _MESSAGES[503])
+        return response[0], 503, {"Retry-After": "30"}
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):

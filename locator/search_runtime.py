@@ -2,10 +2,16 @@
 
 Each web node keeps its own Whoosh index under `INDEX_DIR`. Every process holds one
 `SearchEngine` (searchers reused and refreshed, never opened per request), made when the app is
-created; a web process (`INDEX_WORKER`, see `config.py`) also starts, right
-then, a refresh thread and a worker thread that applies the database's index queue. Processes on
-one node share the index: whichever takes the writer lock applies the queue, the others skip that
-pass and simply see the result on their next refresh.
+created; a web process (`INDEX_WORKER`, see `config.py`) also starts, right then, a refresh
+thread and a worker thread that applies the database's index queue (so totals are current
+before the first request, not after it). Processes on one node share the index: whichever takes
+the writer lock applies the queue, the others skip that pass and see the result on their next
+refresh. When the index has been idle a while with many segments or deletions, the worker
+merges it into one segment.
+
+A process is *ready* (`readiness`, served at `/healthz`) once its searcher shows an index that
+had applied the whole queue: until then a load balancer should send it nothing, and a search
+page served anyway says that results may be incomplete.
 """
 
 from __future__ import annotations
@@ -25,10 +31,14 @@ from .services import indexing
 
 log = logging.getLogger(__name__)
 _EXTENSION = "locator.search"
+_READY = "locator.search_ready"
+OPTIMIZE_ABOVE_SEGMENTS = 4  # an idle index with more segments than this is merged into one
+OPTIMIZE_ABOVE_DELETED = 0.1  # ... or with this share of its documents deleted but kept
 
 
 def init_app(app: Flask) -> None:
     app.extensions[_EXTENSION] = None  # opened on first use: `locator init-db` needs no index
+    app.extensions[_READY] = threading.Event()
     if app.config["INDEX_WORKER"]:
         start(app)
 
@@ -66,20 +76,76 @@ def sync(app: Flask | None = None) -> int:
     app = app or current_app._get_current_object()
     with Session(sql_engine(app)) as session:
         seen = indexing.drain(session, store(app))
-    get_search(app).refresh()
+        get_search(app).refresh()
+        _check_ready(app, session)
     return seen
+
+
+def is_ready(app: Flask | None = None) -> bool:
+    """Whether this process's searcher has shown a caught-up index since it started."""
+    return (app or current_app).extensions[_READY].is_set()
+
+
+def _check_ready(app: Flask, session: Session) -> None:
+    if not is_ready(app):
+        search = get_search(app)
+        if indexing.backlog(session, store(app)).changes == 0:
+            search.refresh()
+            if search.is_current():
+                app.extensions[_READY].set()
 
 
 def _apply_queue(app: Flask) -> None:
     """The index worker: a pass over the queue every `INDEX_POLL_SECONDS`, for the process's
-    lifetime (a daemon thread, so it ends with the process)."""
+    lifetime (a daemon thread, so it ends with the process). The first pass runs at once."""
     interval = app.config["INDEX_POLL_SECONDS"]
+    idle_since = time.monotonic()
     while True:
-        time.sleep(interval)
         try:
             with Session(sql_engine(app)) as session:
-                indexing.drain(session, store(app), blocking=False)
-        except WriterBusy:
-            pass  # another process on this node is applying the queue
+                try:
+                    if indexing.drain(session, store(app), blocking=False):
+                        idle_since = time.monotonic()
+                except WriterBusy:  # another process on this node is writing
+                    idle_since = time.monotonic()
+                _check_ready(app, session)
+            if time.monotonic() - idle_since > app.config["INDEX_OPTIMIZE_IDLE_SECONDS"]:
+                _optimize_if_fragmented(store(app))
+                idle_since = time.monotonic()
         except Exception:  # the queue keeps the work: the next pass retries it
             log.exception("index worker pass failed; retrying")
+        time.sleep(interval)
+
+
+def _optimize_if_fragmented(index: IndexStore) -> None:
+    segments, deleted = index.segment_stats()
+    documents = index.doc_count()
+    if segments > OPTIMIZE_ABOVE_SEGMENTS or deleted > OPTIMIZE_ABOVE_DELETED * max(documents, 1):
+        try:
+            index.optimize(blocking=False)
+        except WriterBusy:
+            return
+        log.info("merged an idle index of %d segments (%d deleted documents)", segments, deleted)
+
+
+def readiness(app: Flask | None = None) -> tuple[bool, dict]:
+    """Whether this process should get traffic, and why: the database answers, the index is
+    built, this process has caught up since it started, and the queue lag is bounded."""
+    app = app or current_app._get_current_object()
+    report: dict = {"database": "ok", "index": "ok", "caught_up": is_ready(app)}
+    index = store(app)
+    if index.applied_through() is None:
+        report["index"] = "not built yet"
+    report["documents"] = get_search(app).doc_count()
+    try:
+        with Session(sql_engine(app)) as session:
+            lag = indexing.backlog(session, index)
+        report["queue_lag"] = {"changes": lag.changes, "seconds": round(lag.seconds, 1)}
+        lagging = lag.seconds > app.config["INDEX_MAX_LAG_SECONDS"]
+    except Exception as error:  # unreachable, timed out, refused: all mean "send no traffic"
+        report["database"] = f"unreachable ({type(error).__name__})"
+        lagging = False
+    ready = (report["database"] == "ok" and report["index"] == "ok"
+             and report["caught_up"] and not lagging)
+    report["status"] = "ready" if ready else "not ready"
+    return ready, report

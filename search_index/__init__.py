@@ -12,9 +12,10 @@ No Flask and no ``locator`` imports: the app maps its models to plain dicts.
 from .concepts import ConceptIndex
 from .engine import Hit, SearchEngine, SearchResult
 from .facets import FACETS, FACETS_BY_NAME, Facet
-from .store import IndexStore, WriterBusy
+from .store import Building, IndexStore, WriterBusy
 
 __all__ = [
+    "Building",
     "ConceptIndex",
     "FACETS",
     "FACETS_BY_NAME",

@@ -137,6 +137,10 @@ class SearchEngine:
         except OSError:
             return False
 
+    def is_current(self) -> bool:
+        """Whether searches see the index's latest commit on its live generation."""
+        return self._is_current(self._snap, self.store.current_generation())
+
     def refresh(self) -> bool:
         """Pick up commits and generation switches. Cheap when nothing changed
         (a stat of the TOC); returns True if a new snapshot was swapped in. If

@@ -1,16 +1,18 @@
-"""Index lifecycle: generations, the single writer, metadata and atomic rebuild.
+"""Index lifecycle: generations, the single writer, merging, metadata and atomic rebuild.
 
 Layout of a base directory::
 
     base/CURRENT            name of the live generation, replaced atomically
-    base/write.lock         fcntl lock: one incremental writer (any process)
-    base/rebuild.lock       fcntl lock: one full rebuild (any process)
+    base/PREVIOUS           the generation CURRENT named before the last switch
+    base/write.lock         fcntl lock: one incremental writer on the live generation (any process)
+    base/rebuild.lock       fcntl lock: one generation being built (any process)
     base/gen-000042/        a complete Whoosh index plus meta.json
 
-Readers follow CURRENT; a rebuild fills a new generation while readers keep
-serving the old one, then swaps CURRENT under the write lock. The previous
-generation is kept (readers in other processes may still have it open) and
-older ones are deleted.
+Readers follow CURRENT. A rebuild fills a new generation without the write lock, so the live
+generation keeps taking changes meanwhile; it then applies changes to the new generation itself
+and swaps CURRENT under the write lock. The previous generation is kept (readers in other
+processes may still have it open); any other generation is a leftover (a rebuild that was killed)
+and is deleted, never switched to.
 
 Segments are written as separate files, never compound: Whoosh opens a
 compound segment by copying it into memory (hundreds of MB per reader at
@@ -19,12 +21,17 @@ compound segment by copying it into memory (hundreds of MB per reader at
 
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import json
 import logging
+import math
+import multiprocessing.util
 import os
 import re
 import shutil
+import signal
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -32,13 +39,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.reading import SegmentReader
 from whoosh.writing import IndexWriter
 
 from . import sidecar
 from .schema import build_schema, to_whoosh
 
 _GEN_RE = re.compile(r"^gen-(\d{6})$")
-KEEP_GENERATIONS = 2
+MERGE_FACTOR = 8  # segments of one size tier merged into one: at most 7 a tier, ~6 tiers at 100k
 
 log = logging.getLogger(__name__)
 
@@ -79,21 +87,206 @@ def _file_lock(path: Path, *, blocking: bool, timeout: float) -> Iterator[None]:
         fh.close()  # releases the lock
 
 
-class Batch:
-    """Documents to add, replace or delete in one commit (see ``IndexStore.batch``)."""
+def tiered_merge(writer, segments):
+    """Whoosh merge policy (``commit(mergetype=...)``): segments are grouped in tiers by live
+    size (tier k holds 8**k to 8**(k+1) documents); the lowest tier holding ``MERGE_FACTOR``
+    segments is merged, with every smaller segment, into the segment being committed.
 
-    def __init__(self, writer: IndexWriter):
-        self._writer = writer
-        self.applied_through: int | None = None
+    Single edits make one tiny segment each, so merges are mostly of a few small segments (a
+    few ms); each document is rewritten about once a tier. Empty segments are always dropped.
+    Whoosh's own MERGE_SMALL lets the count grow with the index (a fibonacci bound on sizes)."""
+    tiers: dict[int, list] = {}
+    for seg in segments:
+        live = seg.doc_count()
+        tiers.setdefault(-1 if live == 0 else int(math.log(live, MERGE_FACTOR)), []).append(seg)
+    full = [tier for tier, group in tiers.items() if tier >= 0 and len(group) >= MERGE_FACTOR]
+    upto = min(full) if full else -1
+    keep = []
+    for tier, group in tiers.items():
+        if tier > upto:
+            keep.extend(group)
+            continue
+        for seg in group:
+            reader = SegmentReader(writer.storage, writer.schema, seg)
+            writer.add_reader(reader)
+            reader.close()
+    return keep
+
+
+class Batch:
+    """Documents to add, replace or delete in one commit (see ``IndexStore.batch``).
+
+    ``meta`` is the generation's metadata as read under the lock; changes to it are written
+    after the commit, so a crash between the two only means replaying the batch. The Whoosh
+    writer is opened on the first change: a batch with nothing to write commits nothing."""
+
+    def __init__(self, ix, lock_timeout: float, meta: dict):
+        self._ix = ix
+        self._lock_timeout = lock_timeout
+        self._writer: IndexWriter | None = None
+        self._searcher = None
+        self.meta = meta
         self.count = 0
 
-    def upsert(self, doc: dict) -> None:
-        self._writer.update_document(**to_whoosh(doc))
+    @property
+    def applied_through(self) -> int | None:
+        return self.meta.get("applied_through")
+
+    @applied_through.setter
+    def applied_through(self, value: int | None) -> None:
+        if value is not None:
+            self.meta["applied_through"] = value
+
+    def _delete_existing(self, doc_id: str) -> IndexWriter:
+        # One searcher for the whole batch: Whoosh's update_document opens a reader over every
+        # segment for each document, which made a batch of 5,000 take minutes.
+        if self._writer is None:
+            self._writer = self._ix.writer(timeout=self._lock_timeout, compound=False)
+            self._searcher = self._writer.searcher()
+        self._writer.delete_by_term("id", doc_id, searcher=self._searcher)
         self.count += 1
+        return self._writer
+
+    def upsert(self, doc: dict) -> None:
+        self._delete_existing(str(doc["id"])).add_document(**to_whoosh(doc))
 
     def delete(self, doc_id: str) -> None:
-        self._writer.delete_by_term("id", str(doc_id))
-        self.count += 1
+        self._delete_existing(str(doc_id))
+
+    def _finish(self, commit: bool) -> None:
+        if self._writer is None:
+            return
+        self._searcher.close()
+        if commit:
+            self._writer.commit(mergetype=tiered_merge)
+        else:
+            self._writer.cancel()
+
+
+def _read_meta(folder: Path) -> dict:
+    try:
+        return json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+
+
+def _write_meta(folder: Path, meta: dict) -> None:
+    _atomic_write(folder / "meta.json", json.dumps(meta, sort_keys=True))
+
+
+def _write_sidecars(folder: Path, procs: int = 1) -> None:
+    """Decode new segments into their sidecars now, outside the write lock, so searchers
+    (which would otherwise write them on refresh) find them ready."""
+    if not sidecar.enabled():
+        return
+    try:
+        sidecar.ensure_index(folder, procs)
+    except OSError:  # a concurrent commit merged a segment away; searchers write any missing
+        log.debug("sidecars of %s skipped", folder, exc_info=True)
+
+
+@contextmanager
+def _commit(folder: Path, lock_timeout: float) -> Iterator[Batch]:
+    """One writer commit on the index in ``folder``, tiered merge included; the caller holds
+    the lock that makes it the only writer there."""
+    ix = whoosh_index.open_dir(folder)
+    try:
+        meta = _read_meta(folder)
+        batch = Batch(ix, lock_timeout, dict(meta))
+        try:
+            yield batch
+        except BaseException:
+            batch._finish(commit=False)
+            raise
+        batch._finish(commit=True)
+        if batch.meta != meta:
+            _write_meta(folder, batch.meta)
+    finally:
+        ix.close()
+
+
+def _die_with_parent() -> None:
+    """In an indexing child process: be killed when the parent dies (Linux), so a killed
+    rebuild leaves no workers behind."""
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+class Building:
+    """A generation being built beside the live one (``IndexStore.building``): fill it, apply
+    queued changes to it with ``batch`` as to the live index, then ``switch`` to it."""
+
+    def __init__(self, store: IndexStore, name: str):
+        self.store = store
+        self.name = name
+        self.folder = store.base / name
+        self.base = self.folder  # where per-target state is keyed (see locator's indexing)
+        whoosh_index.create_in(self.folder, build_schema())
+
+    def fill(
+        self,
+        docs: Iterable[dict],
+        *,
+        progress: Callable[[int], None] | None = None,
+        procs: int = 1,
+        limitmb: int = 256,
+    ) -> int:
+        """Add ``docs`` in one writer. ``progress(count)`` every 1,000 documents and at the end.
+        ``procs > 1`` indexes in child processes, which die with this one."""
+        ix = whoosh_index.open_dir(self.folder)
+        options = {"limitmb": limitmb, "compound": False}
+        if procs > 1:
+            options.update(procs=procs, multisegment=True)
+            multiprocessing.util.register_after_fork(self, lambda _self: _die_with_parent())
+        writer = ix.writer(**options)
+        count = 0
+        try:
+            for doc in docs:
+                writer.add_document(**to_whoosh(doc))
+                count += 1
+                if progress and count % 1000 == 0:
+                    progress(count)
+        except BaseException:
+            writer.cancel()
+            ix.close()
+            raise
+        writer.commit()
+        ix.close()
+        _write_sidecars(self.folder, procs)
+        if progress:
+            progress(count)
+        return count
+
+    def read_meta(self) -> dict:
+        return _read_meta(self.folder)
+
+    def write_meta(self, meta: dict) -> None:
+        _write_meta(self.folder, meta)
+
+    def applied_through(self) -> int | None:
+        return self.read_meta().get("applied_through")
+
+    @contextmanager
+    def batch(self, *, blocking: bool = True) -> Iterator[Batch]:
+        """A commit on this generation: only its builder writes to it, under the rebuild lock."""
+        with _commit(self.folder, self.store.lock_timeout) as batch:
+            yield batch
+        _write_sidecars(self.folder)
+
+    @contextmanager
+    def switch(self) -> Iterator[None]:
+        """Hold the live writer lock; on leaving, make this generation the live one. Changes
+        applied to this generation inside the block leave it at least as current as the
+        generation it replaces."""
+        with _file_lock(self.store.base / "write.lock", blocking=True,
+                        timeout=self.store.lock_timeout):
+            yield
+            previous = self.store._read_current()
+            _atomic_write(self.store.base / "PREVIOUS", previous)
+            _atomic_write(self.store.base / "CURRENT", self.name)
 
 
 class IndexStore:
@@ -141,18 +334,22 @@ class IndexStore:
         finally:
             ix.close()
 
+    def segment_stats(self) -> tuple[int, int]:
+        """(segments, deleted documents not yet merged away) of the live generation."""
+        ix = self.open_index()
+        try:
+            segments = ix._segments()
+            return len(segments), sum(seg.deleted_count() for seg in segments)
+        finally:
+            ix.close()
+
     # Metadata (e.g. the last DB queue id applied to this generation)
 
     def read_meta(self, generation: str | None = None) -> dict:
-        path = self.base / (generation or self.current_generation()) / "meta.json"
-        try:
-            return json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return {}
+        return _read_meta(self.base / (generation or self.current_generation()))
 
     def write_meta(self, meta: dict, generation: str | None = None) -> None:
-        gen = generation or self.current_generation()
-        _atomic_write(self.base / gen / "meta.json", json.dumps(meta, sort_keys=True))
+        _write_meta(self.base / (generation or self.current_generation()), meta)
 
     def applied_through(self) -> int | None:
         return self.read_meta().get("applied_through")
@@ -165,29 +362,15 @@ class IndexStore:
 
         ``blocking=False`` raises ``WriterBusy`` at once if another writer is active
         (the "try to become the writer" option); otherwise waits ``lock_timeout``.
-        Commits with ``merge=False`` so the change is visible after a refresh in
-        milliseconds; call ``optimize()`` off the request path to merge segments.
-        Meta is written after the commit, so a crash only means replaying a batch.
+        The commit merges segments by ``tiered_merge``, so their number stays bounded
+        while a single change is still visible after a refresh in milliseconds.
         """
         self.current_generation()  # creates an empty index first if need be
         with _file_lock(self.base / "write.lock", blocking=blocking, timeout=self.lock_timeout):
             gen = self._read_current()  # a rebuild may have switched it while we waited
-            ix = self.open_index(gen)
-            try:
-                writer = ix.writer(timeout=self.lock_timeout, compound=False)
-                batch = Batch(writer)
-                try:
-                    yield batch
-                except BaseException:
-                    writer.cancel()
-                    raise
-                writer.commit(merge=False)
-                if batch.applied_through is not None:
-                    meta = {**self.read_meta(gen), "applied_through": batch.applied_through}
-                    self.write_meta(meta, gen)
-            finally:
-                ix.close()
-        self._write_sidecars(gen)
+            with _commit(self.base / gen, self.lock_timeout) as batch:
+                yield batch
+        _write_sidecars(self.base / gen)
 
     def upsert(self, docs: Iterable[dict], *, applied_through: int | None = None) -> int:
         with self.batch() as batch:
@@ -203,18 +386,35 @@ class IndexStore:
             batch.applied_through = applied_through
             return batch.count
 
-    def optimize(self) -> None:
-        """Merge all segments into one (slow; run off the request path)."""
+    def optimize(self, *, blocking: bool = True) -> None:
+        """Merge all segments into one, dropping deleted documents. Holds the writer lock
+        throughout (seconds at 10,000 documents, about a minute at 100,000): run it when idle."""
         self.current_generation()
-        with _file_lock(self.base / "write.lock", blocking=True, timeout=self.lock_timeout):
+        with _file_lock(self.base / "write.lock", blocking=blocking, timeout=self.lock_timeout):
             ix = self.open_index(self._read_current())
             try:
                 ix.writer(timeout=self.lock_timeout, compound=False).commit(optimize=True)
             finally:
                 ix.close()
-        self._write_sidecars(self._read_current())
+        _write_sidecars(self.base / self._read_current())
 
     # Full rebuild
+
+    @contextmanager
+    def building(self) -> Iterator[Building]:
+        """A new generation beside the live one, for one rebuild at a time (``WriterBusy`` if
+        another is running). Leftovers of killed rebuilds are deleted first; if the block
+        fails, its generation is deleted too. Nothing switches to it but ``Building.switch``."""
+        with _file_lock(self.base / "rebuild.lock", blocking=False, timeout=0):
+            self.current_generation()  # make sure a base exists to fall back on
+            self._remove_old_generations()
+            building = Building(self, self._new_generation())
+            try:
+                yield building
+            except BaseException:
+                shutil.rmtree(building.folder, ignore_errors=True)
+                raise
+            self._remove_old_generations()
 
     def rebuild(
         self,
@@ -233,50 +433,19 @@ class IndexStore:
         unmerged, which the search engine handles well). Returns the new
         generation's name. Raises ``WriterBusy`` if a rebuild is already running.
         """
-        with _file_lock(self.base / "rebuild.lock", blocking=False, timeout=0):
-            self.current_generation()  # make sure a base exists to fall back on
-            gen = self._new_generation()
-            try:
-                ix = whoosh_index.create_in(self.base / gen, build_schema())
-                options = {"limitmb": limitmb, "compound": False}
-                if procs > 1:
-                    options.update(procs=procs, multisegment=True)
-                writer = ix.writer(**options)
-                count = 0
-                try:
-                    for doc in docs:
-                        writer.add_document(**to_whoosh(doc))
-                        count += 1
-                        if progress and count % 1000 == 0:
-                            progress(count)
-                except BaseException:
-                    writer.cancel()
-                    raise
-                writer.commit()
-                ix.close()
-                if progress:
-                    progress(count)
-                self._write_sidecars(gen, procs)
-                self.write_meta({"applied_through": applied_through, "built_docs": count}, gen)
-                with _file_lock(self.base / "write.lock", blocking=True, timeout=self.lock_timeout):
-                    _atomic_write(self.base / "CURRENT", gen)
-            except BaseException:
+        with self.building() as building:
+            count = building.fill(docs, progress=progress, procs=procs, limitmb=limitmb)
+            building.write_meta({"applied_through": applied_through, "built_docs": count})
+            with building.switch():
+                pass
+            return building.name
+
+    def _remove_old_generations(self) -> None:
+        """Keep the live generation and the one before it; anything else is done with or is a
+        killed rebuild's leftover. Called under the rebuild lock, so no build is in progress."""
+        keep = {self._read_current()}
+        if (self.base / "PREVIOUS").exists():
+            keep.add((self.base / "PREVIOUS").read_text(encoding="utf-8").strip())
+        for gen in self._generations():
+            if gen not in keep:
                 shutil.rmtree(self.base / gen, ignore_errors=True)
-                raise
-            self._remove_old_generations(keep=gen)
-            return gen
-
-    def _write_sidecars(self, gen: str, procs: int = 1) -> None:
-        """Decode new segments into their sidecars now, outside the write lock, so searchers
-        (which would otherwise write them on refresh) find them ready."""
-        if not sidecar.enabled():
-            return
-        try:
-            sidecar.ensure_index(self.base / gen, procs)
-        except OSError:  # a concurrent commit merged a segment away; searchers write any missing
-            log.debug("sidecars of %s skipped", gen, exc_info=True)
-
-    def _remove_old_generations(self, keep: str) -> None:
-        gens = [g for g in self._generations() if g <= keep]
-        for old in gens[:-KEEP_GENERATIONS]:
-            shutil.rmtree(self.base / old, ignore_errors=True)

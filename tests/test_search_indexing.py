@@ -72,3 +72,24 @@ def test_queue_gap_holds_the_cursor_until_old(app, session, seeded):
     session.add(IndexQueueEntry(id=cursor + 1, supplier_id=supplier.id, enqueued_at=utcnow()))
     session.commit()
     assert indexing.apply_pending(session, store).cursor == cursor + 2
+
+
+def test_entries_past_an_open_gap_are_all_applied(app, session, seeded):
+    """A young gap holds the cursor but not the work behind it: every pass moves on past
+    what it has applied, however many entries wait behind the gap."""
+    from locator.models import IndexQueueEntry, utcnow
+
+    store = search_runtime.store(app)
+    cursor = store.applied_through()
+    supplier = published_suppliers(session)[0]
+    for offset in range(2, 8):  # cursor + 1 is a transaction that has not committed yet
+        session.add(IndexQueueEntry(id=cursor + offset, supplier_id=supplier.id,
+                                    enqueued_at=utcnow()))
+    session.commit()
+    for _ in range(3):
+        assert indexing.apply_pending(session, store, limit=2).cursor == cursor
+    assert indexing.backlog(session, store).changes == 0
+    session.add(IndexQueueEntry(id=cursor + 1, supplier_id=supplier.id, enqueued_at=utcnow()))
+    session.commit()
+    assert indexing.backlog(session, store).changes == 1
+    assert indexing.apply_pending(session, store).cursor == cursor + 7

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, render_template, request, url_for
 
 from .. import facets, presenters
 from ..db import get_session
-from ..search_runtime import get_search
+from ..search_runtime import get_search, is_ready
 from ..services import search
 
 bp = Blueprint("search", __name__)
@@ -35,4 +35,5 @@ def search_page():
         chosen=chosen,
         snippets=presenters.fresh_snippets(page.results, page.highlights),
         rejected=presenters.rejected_filters(search_request.rejected),
+        index_incomplete=not is_ready(),
     )

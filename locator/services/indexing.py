@@ -1,14 +1,16 @@
 """Keeping this node's search index in step with the database.
 
 The database is the truth. Every change queues the supplier (`index_queue`, written in the same
-transaction as the change); `apply_pending` replays queued entries past this node's cursor, which
-is stored beside the index. Re-indexing a supplier is idempotent, so replaying is always safe; a
-failed index write leaves the cursor where it was and is retried on the next pass.
+transaction as the change); `apply_pending` applies queued entries this node's index has not
+seen, in batches of up to `BATCH_DOCS` per writer commit. Its position is stored beside the index
+(`QueuePosition`). Re-indexing a supplier is idempotent, so replaying is always safe; a failed
+index write leaves the position where it was and is retried on the next pass.
 
 Queue ids are assigned when a transaction inserts, not when it commits, so on PostgreSQL a
-slower transaction can commit a lower id after a higher one has been applied. The cursor therefore
-never moves past a gap younger than `GAP_GRACE`; entries after the gap are applied anyway and
-replayed until the gap fills or is old enough to be a rolled-back transaction.
+slower transaction can commit a lower id after a higher one has been applied. The position
+therefore keeps the gaps it has seen and looks in them again on every pass until they fill or
+are older than `GAP_GRACE` (a rolled-back transaction's ids never fill); `applied_through`, the
+cursor other code reads, never moves past a gap still open.
 """
 
 from __future__ import annotations
@@ -16,14 +18,14 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
-from search_index import IndexStore, WriterBusy
+from search_index import Building, IndexStore, WriterBusy
 
 from .. import taxonomies
 from ..identifiers import slugify
@@ -31,7 +33,8 @@ from ..models import Accreditation, IndexQueueEntry, Supplier, utcnow
 
 GAP_GRACE = timedelta(seconds=60)
 FIRST_BUILD_WAIT = 600.0  # seconds another process may take to build a fresh index
-BATCH = 500
+BATCH = 500  # suppliers read from the database at a time while rebuilding
+BATCH_DOCS = 2000  # queued changes applied in one index commit (a few seconds of work)
 REBUILD_PROCESSES = min(2, os.cpu_count() or 1)  # analysis is the cost; 2 halve it here
 
 
@@ -89,60 +92,93 @@ class PassResult:
     cursor: int | None
 
 
-def _advance(cursor: int, entries: list[IndexQueueEntry]) -> int:
-    """The highest id up to which every id is known to be applied (see the module notes)."""
-    old_enough = utcnow() - GAP_GRACE
-    for entry in entries:
-        if entry.id == cursor + 1 or entry.enqueued_at < old_enough:
-            cursor = entry.id
-        else:
-            break
-    return cursor
+@dataclass
+class QueuePosition:
+    """How far an index generation has applied the queue: every id up to `applied_through`,
+    every id up to `scanned_through` except the open `gaps` ([first, last, first seen (epoch
+    seconds)]), kept in the generation's meta.json."""
 
+    applied_through: int = 0
+    scanned_through: int = 0
+    gaps: list[list] = field(default_factory=list)
 
-# Queue ids past the cursor that this process has already applied (entries waiting behind a gap),
-# per index directory, so a young gap does not make every pass rewrite the same documents.
-_applied_past_cursor: dict[str, set[int]] = {}
+    @classmethod
+    def of(cls, meta: dict) -> QueuePosition:
+        applied = meta.get("applied_through") or 0
+        return cls(applied, meta.get("scanned_through", applied),
+                   [list(gap) for gap in meta.get("gaps", [])])
+
+    def store_in(self, meta: dict) -> None:
+        meta.update(applied_through=self.applied_through, scanned_through=self.scanned_through,
+                    gaps=self.gaps)
+
+    def unapplied(self):
+        """SQL condition for the queue entries this position has not applied."""
+        return or_(IndexQueueEntry.id > self.scanned_through,
+                   *(IndexQueueEntry.id.between(first, last) for first, last, _ in self.gaps))
+
+    def record(self, ids: list[int], now: float) -> None:
+        """Mark `ids` applied: entries fetched by `unapplied()` in id order."""
+        found = set(ids)
+        gaps = []
+        for first, last, seen in self.gaps:
+            start = first
+            for i in sorted(i for i in found if first <= i <= last):
+                if i > start:
+                    gaps.append([start, i - 1, seen])
+                start = i + 1
+            if start <= last:
+                gaps.append([start, last, seen])
+        for i in ids:
+            if i > self.scanned_through:
+                if i > self.scanned_through + 1:
+                    gaps.append([self.scanned_through + 1, i - 1, now])
+                self.scanned_through = i
+        self.gaps = [gap for gap in gaps if now - gap[2] < GAP_GRACE.total_seconds()]
+        self.applied_through = (
+            min(first for first, _, _ in self.gaps) - 1 if self.gaps else self.scanned_through
+        )
 
 
 def apply_pending(
-    session: Session, store: IndexStore, *, blocking: bool = True, limit: int = 5000
+    session: Session, store: IndexStore | Building, *, blocking: bool = True,
+    limit: int = BATCH_DOCS,
 ) -> PassResult:
-    """Apply up to `limit` queued changes past this node's cursor. Raises `WriterBusy` when
-    `blocking=False` and another process is writing (that one will apply them)."""
+    """Apply up to `limit` queued changes this index has not seen, in one commit. Raises
+    `WriterBusy` when `blocking=False` and another process is writing (that one will apply
+    them). `store` may also be a generation being rebuilt."""
     today = date.today()
-    _queue_lapsed_accreditations(session, store, today)
-    cursor = store.applied_through() or 0
-    entries = list(
-        session.exec(
-            select(IndexQueueEntry)
-            .where(IndexQueueEntry.id > cursor)
-            .order_by(IndexQueueEntry.id)
-            .limit(limit)
-        )
-    )
-    new_cursor = _advance(cursor, entries)
-    memo = _applied_past_cursor.setdefault(str(store.base), set())
-    fresh = [entry for entry in entries if entry.id not in memo]
-    if not fresh and new_cursor == cursor:
-        return PassResult(0, 0, 0, cursor)
-    ids = {entry.supplier_id for entry in fresh}
-    found = {s.id: s for s in _load(session, ids)}
-    docs = [supplier_document(s, today) for s in found.values() if s.is_published]
-    gone = [str(i) for i in ids if i not in found or not found[i].is_published]
     with store.batch(blocking=blocking) as batch:
+        _queue_lapsed_accreditations(session, batch.meta, today)
+        position = QueuePosition.of(batch.meta)
+        entries = list(
+            session.exec(
+                select(IndexQueueEntry)
+                .where(position.unapplied())
+                .order_by(IndexQueueEntry.id)
+                .limit(limit)
+            )
+        )
+        position.record([entry.id for entry in entries], time.time())
+        ids = {entry.supplier_id for entry in entries}
+        found = {s.id: s for s in _load(session, ids)} if ids else {}
+        docs = [supplier_document(s, today) for s in found.values() if s.is_published]
+        gone = [str(i) for i in ids if i not in found or not found[i].is_published]
         for doc in docs:
             batch.upsert(doc)
         for doc_id in gone:
             batch.delete(doc_id)
-        batch.applied_through = new_cursor
-    memo.difference_update({i for i in memo if i <= new_cursor})
-    memo.update(entry.id for entry in fresh if entry.id > new_cursor)
-    return PassResult(len(fresh), len(docs), len(gone), new_cursor)
+        position.store_in(batch.meta)
+        session.expunge_all()
+    return PassResult(len(entries), len(docs), len(gone), position.applied_through)
 
 
-def drain(session: Session, store: IndexStore, *, blocking: bool = True) -> int:
-    """Bring this node's index up to date; returns how many queue entries were applied.
+def drain(
+    session: Session, store: IndexStore | Building, *, blocking: bool = True,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Bring this index up to date; returns how many queue entries were applied. Stops after
+    the first pass that is not full, so a steady stream of edits cannot keep it going.
 
     An index that was never built from this database (no cursor) is rebuilt first: the queue
     only holds recent changes, not every supplier."""
@@ -150,10 +186,11 @@ def drain(session: Session, store: IndexStore, *, blocking: bool = True) -> int:
         _first_build(session, store, blocking=blocking)
     seen = 0
     while True:
-        before = store.applied_through() or 0
         result = apply_pending(session, store, blocking=blocking)
         seen += result.applied
-        if result.cursor == before:
+        if progress:
+            progress(result.applied)
+        if result.applied < BATCH_DOCS:
             return seen
 
 
@@ -171,10 +208,9 @@ def _first_build(session: Session, store: IndexStore, *, blocking: bool) -> None
             time.sleep(0.1)
 
 
-def _queue_lapsed_accreditations(session: Session, store: IndexStore, today: date) -> None:
+def _queue_lapsed_accreditations(session: Session, meta: dict, today: date) -> None:
     """Once a day, queue suppliers whose accreditations were current on the last day checked and
     are not today: time alone changes what they may be found by, with no edit to queue them."""
-    meta = store.read_meta()
     checked = meta.get("lapsed_checked_on")
     if checked == today.isoformat():
         return
@@ -189,7 +225,7 @@ def _queue_lapsed_accreditations(session: Session, store: IndexStore, today: dat
     for supplier_id in ids:
         session.add(IndexQueueEntry(supplier_id=supplier_id))
     session.commit()
-    store.write_meta({**store.read_meta(), "lapsed_checked_on": today.isoformat()})
+    meta["lapsed_checked_on"] = today.isoformat()
 
 
 def published_documents(session: Session, today: date) -> Iterator[dict]:
@@ -213,10 +249,6 @@ def published_documents(session: Session, today: date) -> Iterator[dict]:
         session.expunge_all()
 
 
-def latest_queue_id(session: Session) -> int:
-    return session.exec(select(func.coalesce(func.max(IndexQueueEntry.id), 0))).one()
-
-
 def published_count(session: Session) -> int:
     return session.exec(
         select(func.count()).select_from(Supplier).where(Supplier.status == "published")
@@ -224,30 +256,72 @@ def published_count(session: Session) -> int:
 
 
 def rebuild(
-    session: Session, store: IndexStore, progress: Callable[[int], None] | None = None
+    session: Session,
+    store: IndexStore,
+    progress: Callable[[int], None] | None = None,
+    catching_up: Callable[[int], Callable[[int], None]] | None = None,
 ) -> str:
-    """Build a new index generation from the database and switch to it atomically. Changes
-    committed during the build are replayed from the queue on the next pass."""
-    cursor = latest_queue_id(session)
-    return store.rebuild(
-        published_documents(session, date.today()),
-        applied_through=cursor,
-        progress=progress,
-        procs=REBUILD_PROCESSES,
-    )
+    """Build a new index generation from the database beside the live one, apply the changes
+    queued since the build began, then switch to it atomically (under the live writer lock,
+    after applying the last few). Running nodes keep applying the queue to the live generation
+    throughout. `progress(count)` reports documents built; `catching_up(backlog)` returns the
+    callback that reports queue entries applied afterwards."""
+    start = _settled_queue_id(session)
+    today = date.today()
+    with store.building() as building:
+        count = building.fill(published_documents(session, today), progress=progress,
+                              procs=REBUILD_PROCESSES)
+        meta = {"built_docs": count, "lapsed_checked_on": today.isoformat()}
+        QueuePosition(start, start).store_in(meta)
+        building.write_meta(meta)
+        tick = catching_up(backlog(session, building).changes) if catching_up else None
+        drain(session, building, progress=tick)
+        with building.switch():
+            drain(session, building, progress=tick)
+        return building.name
+
+
+def _settled_queue_id(session: Session) -> int:
+    """The last queue id before which nothing can still commit (entries older than
+    `GAP_GRACE`): a rebuild starts from there and replays the rest, which is idempotent."""
+    settled = utcnow() - GAP_GRACE
+    return session.exec(
+        select(func.coalesce(func.max(IndexQueueEntry.id), 0)).where(
+            IndexQueueEntry.enqueued_at < settled
+        )
+    ).one()
+
+
+@dataclass
+class Backlog:
+    changes: int  # queue entries this index has not applied
+    seconds: float  # how long the oldest of them has waited
+
+
+def backlog(session: Session, store: IndexStore | Building) -> Backlog:
+    position = QueuePosition.of(store.read_meta())
+    count, oldest = session.exec(
+        select(func.count(), func.min(IndexQueueEntry.enqueued_at)).where(position.unapplied())
+    ).one()
+    if not count:
+        return Backlog(0, 0.0)
+    return Backlog(count, max(0.0, (utcnow() - _aware(oldest)).total_seconds()))
+
+
+def _aware(moment):
+    """SQLite hands datetimes back without their time zone."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
 
 
 @dataclass
 class Status:
     documents: int
     published: int
-    backlog: int
+    backlog: Backlog
     cursor: int
+    segments: int
 
 
 def status(session: Session, store: IndexStore) -> Status:
-    cursor = store.applied_through() or 0
-    backlog = session.exec(
-        select(func.count()).select_from(IndexQueueEntry).where(IndexQueueEntry.id > cursor)
-    ).one()
-    return Status(store.doc_count(), published_count(session), backlog, cursor)
+    return Status(store.doc_count(), published_count(session), backlog(session, store),
+                  store.applied_through() or 0, store.segment_stats()[0])

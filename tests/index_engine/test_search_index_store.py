@@ -5,6 +5,7 @@ import threading
 import pytest
 
 from search_index import IndexStore, SearchEngine, WriterBusy
+from search_index.store import MERGE_FACTOR
 
 
 def test_empty_base_creates_an_index(tmp_path):
@@ -134,3 +135,25 @@ def test_auto_refresh_picks_up_changes(tmp_path, make_doc):
         deadline.wait(0.05)
     assert engine.search("fresh").total == 1
     engine.close()
+
+
+def test_single_edits_keep_the_segment_count_bounded(tmp_path, make_doc):
+    """One commit per edit makes one segment each; the tiered merge keeps them few."""
+    store = IndexStore(tmp_path)
+    for i in range(1, 201):
+        store.upsert([make_doc(i % 50, description=f"edit {i}")])
+    segments, _ = store.segment_stats()
+    assert segments <= 2 * (MERGE_FACTOR - 1)
+    assert store.doc_count() == 50
+
+
+def test_a_killed_rebuilds_generation_is_never_kept(tmp_path, make_doc):
+    """A rebuild killed mid-build leaves its generation behind; the next rebuild deletes it and
+    keeps the generation it replaces as the one before."""
+    store = IndexStore(tmp_path)
+    store.upsert([make_doc(1)])
+    live = store.current_generation()
+    (tmp_path / "gen-000009").mkdir()  # what a SIGKILLed rebuild leaves
+    new = store.rebuild([make_doc(2)])
+    gens = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("gen-"))
+    assert gens == sorted([live, new]) and store.current_generation() == new
