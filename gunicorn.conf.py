@@ -31,6 +31,9 @@ keepalive = 5  # seconds; behind a load balancer that reuses connections
 
 accesslog = "-"
 errorlog = "-"
+# gunicorn 24+ opens a control socket at one fixed path per user: two nodes on one host (tests,
+# a staging box) would fight over it, and nothing here uses it.
+control_socket_disable = True
 
 
 class JsonAccessLogger(Logger):

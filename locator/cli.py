@@ -144,7 +144,7 @@ def reindex() -> None:
     searches and applying changes from the old index until the switch."""
     from search_index import WriterBusy
 
-    from .search_runtime import store
+    from .search_runtime import node_name, store
     from .services import indexing
 
     bars: list[tqdm] = []
@@ -167,7 +167,8 @@ def reindex() -> None:
 
             try:
                 generation = indexing.rebuild(
-                    session, store(), progress=progress, catching_up=catching_up
+                    session, store(), progress=progress, catching_up=catching_up,
+                    node=node_name(),
                 )
             except WriterBusy:
                 click.echo("Another rebuild of this node's index is running; "
@@ -205,11 +206,11 @@ def index_status() -> None:
 @with_appcontext
 def index_sync() -> None:
     """Apply every queued change to this node's index now (the web workers do this too)."""
-    from .search_runtime import store
+    from .search_runtime import node_name, store
     from .services import indexing
 
     with _session() as session:
-        seen = indexing.drain(session, store())
+        seen = indexing.drain(session, store(), node=node_name())
     click.echo(f"Applied {seen} queued change{'s' if seen != 1 else ''}.")
 
 

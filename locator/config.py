@@ -93,6 +93,11 @@ def load(instance_path: str, testing: bool = False) -> dict:
         "INDEX_DIR": os.environ.get("LOCATOR_INDEX_DIR", str(instance / "index")),
         # Uploaded logos (services/logos.py): one folder every web node can read.
         "LOGO_DIR": os.environ.get("LOCATOR_LOGO_DIR", str(instance / "logos")),
+        # This node's name in the database's registry of index cursors (queue pruning); unset,
+        # "<host name>:<INDEX_DIR>" (`search_runtime.node_name`).
+        "NODE_NAME": os.environ.get("LOCATOR_NODE_NAME") or None,
+        # A node unseen this long is dropped from the registry and rebuilds its index.
+        "NODE_EXPIRY_HOURS": float(os.environ.get("LOCATOR_NODE_EXPIRY_HOURS") or 24),
         # Each web process applies the index queue and refreshes its searcher (tests apply
         # the queue themselves; `locator` commands other than `run` turn it off).
         "INDEX_WORKER": not testing,

@@ -211,6 +211,18 @@ class IndexQueueEntry(SQLModel, table=True):
     enqueued_at: datetime = Field(default_factory=utcnow, index=True)
 
 
+class IndexNode(SQLModel, table=True):
+    """A search index that follows the queue (a web node, or a rebuild in progress) and how far
+    it has applied it: queue entries every registered index has applied are pruned. A node
+    unseen for `NODE_EXPIRY_HOURS` is dropped and must rebuild (see `services/indexing`)."""
+
+    __tablename__ = "index_nodes"
+
+    name: str = Field(primary_key=True, max_length=300)
+    applied_through: int
+    last_seen_at: datetime = Field(default_factory=utcnow)
+
+
 class Subscription(SQLModel, table=True):
     """A buyer's weekly digest of new arrivals. Nothing is sent before `confirmed_at` (double
     opt-in); `unsubscribed_at` ends it without losing the record of what was sent."""

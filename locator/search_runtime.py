@@ -17,8 +17,10 @@ page served anyway says that results may be incomplete.
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 import time
+from datetime import timedelta
 
 from flask import Flask, current_app
 from sqlmodel import Session
@@ -34,6 +36,7 @@ _EXTENSION = "locator.search"
 _READY = "locator.search_ready"
 OPTIMIZE_ABOVE_SEGMENTS = 4  # an idle index with more segments than this is merged into one
 OPTIMIZE_ABOVE_DELETED = 0.1  # ... or with this share of its documents deleted but kept
+HEARTBEAT_SECONDS = 30.0  # how often a node registers its cursor and prunes the queue
 
 
 def init_app(app: Flask) -> None:
@@ -46,6 +49,12 @@ def init_app(app: Flask) -> None:
 def store(app: Flask | None = None) -> IndexStore:
     app = app or current_app
     return IndexStore(app.config["INDEX_DIR"])
+
+
+def node_name(app: Flask | None = None) -> str:
+    """This node's name in the registry of index cursors."""
+    app = app or current_app
+    return app.config["NODE_NAME"] or f"{socket.gethostname()}:{app.config['INDEX_DIR']}"
 
 
 _open_lock = threading.Lock()
@@ -75,7 +84,7 @@ def sync(app: Flask | None = None) -> int:
     """Apply the whole queue now and refresh this process's searcher (tests and commands)."""
     app = app or current_app._get_current_object()
     with Session(sql_engine(app)) as session:
-        seen = indexing.drain(session, store(app))
+        seen = indexing.drain(session, store(app), node=node_name(app))
         get_search(app).refresh()
         _check_ready(app, session)
     return seen
@@ -97,24 +106,42 @@ def _check_ready(app: Flask, session: Session) -> None:
 
 def _apply_queue(app: Flask) -> None:
     """The index worker: a pass over the queue every `INDEX_POLL_SECONDS`, for the process's
-    lifetime (a daemon thread, so it ends with the process). The first pass runs at once."""
+    lifetime (a daemon thread, so it ends with the process). The first pass runs at once.
+    Every `HEARTBEAT_SECONDS` it also registers the node's cursor and prunes the queue."""
     interval = app.config["INDEX_POLL_SECONDS"]
     idle_since = time.monotonic()
+    beat_at = 0.0
     while True:
         try:
             with Session(sql_engine(app)) as session:
                 try:
-                    if indexing.drain(session, store(app), blocking=False):
+                    if indexing.drain(session, store(app), blocking=False, node=node_name(app)):
                         idle_since = time.monotonic()
                 except WriterBusy:  # another process on this node is writing
                     idle_since = time.monotonic()
                 _check_ready(app, session)
+                if time.monotonic() - beat_at > HEARTBEAT_SECONDS:
+                    _heartbeat(app, session)
+                    beat_at = time.monotonic()
             if time.monotonic() - idle_since > app.config["INDEX_OPTIMIZE_IDLE_SECONDS"]:
                 _optimize_if_fragmented(store(app))
                 idle_since = time.monotonic()
         except Exception:  # the queue keeps the work: the next pass retries it
             log.exception("index worker pass failed; retrying")
         time.sleep(interval)
+
+
+def _heartbeat(app: Flask, session: Session) -> None:
+    node = node_name(app)
+    if not indexing.heartbeat(session, store(app), node):
+        log.warning("node %s was dropped from the index registry (unseen too long); "
+                    "rebuilding its index", node)
+        app.extensions[_READY].clear()
+        try:
+            indexing.rebuild(session, store(app), node=node)
+        except WriterBusy:
+            return  # a rebuild is already running on this node
+    indexing.prune(session, timedelta(hours=app.config["NODE_EXPIRY_HOURS"]))
 
 
 def _optimize_if_fragmented(index: IndexStore) -> None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from itertools import islice
 
 import numpy as np
+from whoosh.codec.whoosh3 import STORED_COLUMN
 
 from .facets import FACETS, FACETS_BY_NAME, tree_prefix
 from .schema import SPELL_FIELD, TEXT_BOOSTS
@@ -99,6 +100,7 @@ class Snapshot:
         for reader, _ in self.reader.leaf_readers():
             if reader.segment() is None:  # an index with no segments yet
                 continue
+            _open_stored(reader)
             key = (generation, reader.segment().segment_id())
             self.leaves.append((reader, offset, key, segment_data(reader, key)))
             offset += reader.doc_count_all()
@@ -310,6 +312,15 @@ class Snapshot:
     def stored(self, docnum: int) -> dict:
         with self.io_lock:
             return self.reader.stored_fields(int(docnum))
+
+
+def _open_stored(reader) -> None:
+    """Open the segment's stored-fields file now. Whoosh opens it on first use, and a writer's
+    merge deletes a merged segment's files at once: a snapshot that had not read one yet would
+    find it gone. Open files outlive the deletion."""
+    if reader.doc_count_all() and reader._perdoc._cached_reader("_stored", STORED_COLUMN) is None:
+        raise FileNotFoundError(f"segment {reader.segment().segment_id()} was merged away "
+                                "while opening; refresh again")
 
 
 def _concat(arrays: list[np.ndarray], dtype) -> np.ndarray:

@@ -21,7 +21,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import func, or_
+from sqlalchemy import delete, func, or_
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
@@ -29,7 +30,7 @@ from search_index import Building, IndexStore, WriterBusy
 
 from .. import taxonomies
 from ..identifiers import slugify
-from ..models import Accreditation, IndexQueueEntry, Supplier, utcnow
+from ..models import Accreditation, IndexNode, IndexQueueEntry, Supplier, utcnow
 
 GAP_GRACE = timedelta(seconds=60)
 FIRST_BUILD_WAIT = 600.0  # seconds another process may take to build a fresh index
@@ -169,13 +170,12 @@ def apply_pending(
         for doc_id in gone:
             batch.delete(doc_id)
         position.store_in(batch.meta)
-        session.expunge_all()
     return PassResult(len(entries), len(docs), len(gone), position.applied_through)
 
 
 def drain(
     session: Session, store: IndexStore | Building, *, blocking: bool = True,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], None] | None = None, node: str | None = None,
 ) -> int:
     """Bring this index up to date; returns how many queue entries were applied. Stops after
     the first pass that is not full, so a steady stream of edits cannot keep it going.
@@ -183,7 +183,7 @@ def drain(
     An index that was never built from this database (no cursor) is rebuilt first: the queue
     only holds recent changes, not every supplier."""
     if store.applied_through() is None:
-        _first_build(session, store, blocking=blocking)
+        _first_build(session, store, blocking=blocking, node=node)
     seen = 0
     while True:
         result = apply_pending(session, store, blocking=blocking)
@@ -194,10 +194,10 @@ def drain(
             return seen
 
 
-def _first_build(session: Session, store: IndexStore, *, blocking: bool) -> None:
+def _first_build(session: Session, store: IndexStore, *, blocking: bool, node: str | None) -> None:
     """Build this node's index from the database, or wait while another process builds it."""
     try:
-        rebuild(session, store)
+        rebuild(session, store, node=node)
     except WriterBusy:
         if not blocking:
             raise
@@ -260,25 +260,36 @@ def rebuild(
     store: IndexStore,
     progress: Callable[[int], None] | None = None,
     catching_up: Callable[[int], Callable[[int], None]] | None = None,
+    node: str | None = None,
 ) -> str:
     """Build a new index generation from the database beside the live one, apply the changes
     queued since the build began, then switch to it atomically (under the live writer lock,
     after applying the last few). Running nodes keep applying the queue to the live generation
     throughout. `progress(count)` reports documents built; `catching_up(backlog)` returns the
-    callback that reports queue entries applied afterwards."""
+    callback that reports queue entries applied afterwards.
+
+    With `node`, the rebuild registers its own cursor (`node` + "/rebuild") while it runs, so
+    the changes it has still to apply are not pruned, and registers the node at the end."""
     start = _settled_queue_id(session)
     today = date.today()
+    if node:
+        register(session, f"{node}/rebuild", start)
     with store.building() as building:
         count = building.fill(published_documents(session, today), progress=progress,
                               procs=REBUILD_PROCESSES)
-        meta = {"built_docs": count, "lapsed_checked_on": today.isoformat()}
+        meta = {"built_docs": count, "lapsed_checked_on": today.isoformat(), "node": node}
         QueuePosition(start, start).store_in(meta)
         building.write_meta(meta)
         tick = catching_up(backlog(session, building).changes) if catching_up else None
         drain(session, building, progress=tick)
         with building.switch():
             drain(session, building, progress=tick)
-        return building.name
+            if node:
+                register(session, node, building.applied_through())
+    if node:
+        session.exec(delete(IndexNode).where(IndexNode.name == f"{node}/rebuild"))
+        session.commit()
+    return building.name
 
 
 def _settled_queue_id(session: Session) -> int:
@@ -325,3 +336,48 @@ class Status:
 def status(session: Session, store: IndexStore) -> Status:
     return Status(store.doc_count(), published_count(session), backlog(session, store),
                   store.applied_through() or 0, store.segment_stats()[0])
+
+
+# The node registry: queue pruning
+
+
+def register(session: Session, node: str, applied_through: int) -> None:
+    """Record that index `node` has applied the queue through `applied_through`, now."""
+    row = session.get(IndexNode, node)
+    if row is None:
+        row = IndexNode(name=node, applied_through=applied_through)
+    row.applied_through, row.last_seen_at = applied_through, utcnow()
+    session.add(row)
+    try:
+        session.commit()
+    except IntegrityError:  # another process of this node registered it first
+        session.rollback()
+
+
+def heartbeat(session: Session, store: IndexStore, node: str) -> bool:
+    """Register this node's cursor. False if the node had registered before and has since been
+    dropped from the registry (unseen too long): changes it never applied may have been
+    pruned, so its index must be rebuilt."""
+    meta = store.read_meta()
+    cursor = meta.get("applied_through")
+    if cursor is None:
+        return True  # not built yet: the build registers it
+    if meta.get("node") == node and session.get(IndexNode, node) is None:
+        return False
+    register(session, node, cursor)
+    if meta.get("node") != node:  # an index built before the registry existed, or renamed
+        with store.batch() as batch:
+            batch.meta["node"] = node
+    return True
+
+
+def prune(session: Session, expiry: timedelta) -> int:
+    """Drop nodes unseen for `expiry`, then delete the queue entries every remaining node has
+    applied. With no node registered, nothing is deleted. Returns the entries deleted."""
+    session.exec(delete(IndexNode).where(IndexNode.last_seen_at < utcnow() - expiry))
+    lowest = session.exec(select(func.min(IndexNode.applied_through))).one()
+    deleted = 0
+    if lowest is not None:
+        deleted = session.exec(delete(IndexQueueEntry).where(IndexQueueEntry.id <= lowest)).rowcount
+    session.commit()
+    return deleted

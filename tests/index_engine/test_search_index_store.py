@@ -157,3 +157,16 @@ def test_a_killed_rebuilds_generation_is_never_kept(tmp_path, make_doc):
     new = store.rebuild([make_doc(2)])
     gens = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("gen-"))
     assert gens == sorted([live, new]) and store.current_generation() == new
+
+
+def test_a_searcher_survives_a_merge_of_its_segments(tmp_path, make_doc):
+    """A commit's merge deletes the merged segments' files while searchers still use them."""
+    store = IndexStore(tmp_path)
+    for i in range(1, MERGE_FACTOR + 1):
+        store.upsert([make_doc(i, description="kiwi")])
+    engine = SearchEngine(store)
+    store.upsert([make_doc(99, description="other")])  # merges the segments the engine reads
+    assert store.segment_stats()[0] == 1
+    hits = engine.search("kiwi", per_page=50).hits  # before this engine refreshes
+    assert sorted(int(h.id) for h in hits) == list(range(1, MERGE_FACTOR + 1))
+    engine.close()
