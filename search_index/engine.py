@@ -105,8 +105,17 @@ class SearchEngine:
         return SegmentData.from_reader(reader)
 
     def _open_snapshot(self, generation: str, warm: bool = True) -> Snapshot:
-        searcher = self.store.open_index(generation).searcher()
-        snap = Snapshot(searcher, self._segment_data, self._postings, generation)
+        for attempt in range(3):
+            searcher = None
+            try:
+                searcher = self.store.open_index(generation).searcher()
+                snap = Snapshot(searcher, self._segment_data, self._postings, generation)
+                break
+            except FileNotFoundError:  # a writer merged a segment away meanwhile: reopen
+                if searcher is not None:
+                    searcher.close()
+                if attempt == 2:
+                    raise
         live = {key for *_, key, _ in snap.leaves}
         for key in list(self._segments):
             if key not in live:
