@@ -235,7 +235,12 @@ def test_reindex_beside_a_running_node(app, runner, session, nodes):
 
     # A rebuild killed mid-build leaves no processes and nothing anyone switches to.
     killed = _locator(a.env, "reindex")
-    _until(lambda: len(_children(killed.pid)) >= 2, 60, "the rebuild's indexing processes")
+
+    def indexing_processes():
+        assert killed.poll() is None, killed.communicate()  # still building, with its children
+        return len(_children(killed.pid)) >= 2
+
+    _until(indexing_processes, 60, "the rebuild's indexing processes")
     children = _children(killed.pid)
     killed.send_signal(signal.SIGKILL)
     killed.wait()
