@@ -196,14 +196,12 @@ def drain(
 
 def _first_build(session: Session, store: IndexStore, *, blocking: bool, node: str | None) -> None:
     """Build this node's index from the database, or wait while another process builds it."""
-    try:
-        rebuild(session, store, node=node)
-    except WriterBusy:
-        if not blocking:
-            raise
-        deadline = time.monotonic() + FIRST_BUILD_WAIT
-        while store.applied_through() is None:
-            if time.monotonic() > deadline:
+    deadline = time.monotonic() + FIRST_BUILD_WAIT
+    while store.applied_through() is None:
+        try:
+            rebuild(session, store, node=node)
+        except WriterBusy:  # another process is building; if it dies, the next try builds
+            if not blocking or time.monotonic() > deadline:
                 raise
             time.sleep(0.1)
 
@@ -270,11 +268,11 @@ def rebuild(
 
     With `node`, the rebuild registers its own cursor (`node` + "/rebuild") while it runs, so
     the changes it has still to apply are not pruned, and registers the node at the end."""
-    start = _settled_queue_id(session)
     today = date.today()
-    if node:
-        register(session, f"{node}/rebuild", start)
     with store.building() as building:
+        start = _settled_queue_id(session)
+        if node:
+            register(session, f"{node}/rebuild", start)
         count = building.fill(published_documents(session, today), progress=progress,
                               procs=REBUILD_PROCESSES)
         meta = {"built_docs": count, "lapsed_checked_on": today.isoformat(), "node": node}
@@ -343,6 +341,7 @@ def status(session: Session, store: IndexStore) -> Status:
 
 def register(session: Session, node: str, applied_through: int) -> None:
     """Record that index `node` has applied the queue through `applied_through`, now."""
+    session.commit()  # end a long read (a rebuild's): SQLite refuses to write from a stale one
     row = session.get(IndexNode, node)
     if row is None:
         row = IndexNode(name=node, applied_through=applied_through)
