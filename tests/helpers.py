@@ -12,6 +12,8 @@ from sqlalchemy.orm import selectinload
 from sqlmodel import select
 
 from locator.models import Supplier
+from locator.services import accounts
+from locator.services import admin as admin_service
 
 TEST_PASSWORD = "correct horse battery"  # long enough, and on no list of common passwords
 
@@ -49,6 +51,23 @@ def build_publishable_profile(client) -> None:
         response = post_form(client, f"/profile/section/{slug}", data)
         assert response.status_code == 200
         assert b"saved." in response.data, slug
+
+
+def publish_as_new_owner(client, session, email: str = "owner@example.com") -> Supplier:
+    """An account made and confirmed in the database (as the e-mail link would), signed in on
+    `client` (a test client or a real node's), whose profile is built there, sent for review and
+    approved in the database (as an admin would): for tests about what happens afterwards."""
+    user = accounts.register(session, email, TEST_PASSWORD)
+    accounts.confirm_email(session, user, user.email)
+    signed_in = post_form(client, "/account/sign-in", {"email": email, "password": TEST_PASSWORD})
+    assert b"Sign out" in signed_in.data, signed_in.data[:300]
+    build_publishable_profile(client)
+    assert b"sent for review" in post_form(client, "/profile/publish", {},
+                                           form_page="/profile").data
+    session.expire_all()
+    supplier = session.exec(select(Supplier).where(Supplier.owner_id == user.id)).one()
+    admin_service.approve(session, supplier)
+    return supplier
 
 
 def search_api(client, query: str = "", **params) -> dict:

@@ -14,9 +14,11 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import ORGANISATION, build_publishable_profile, csrf_token, post_form
+from helpers import ORGANISATION, csrf_token, publish_as_new_owner
+from sqlmodel import Session
 
 from locator import create_app, search_runtime
+from locator.db import sql_engine
 from locator.migrate import upgrade
 
 pytestmark = pytest.mark.skipif(
@@ -81,12 +83,8 @@ def test_an_outage_is_a_quick_503_and_the_app_recovers_by_itself(cluster, tmp_pa
     app = create_app({"TESTING": True, "DATABASE_URL": cluster.url, "SECRET_KEY": "outage",
                       "INDEX_DIR": str(tmp_path / "index")})
     client = app.test_client()
-    post_form(client, "/account/register", {"email": "owner@example.com",
-                                            "password": "correct horse battery",
-                                            "confirm": "correct horse battery"})
-    build_publishable_profile(client)
-    assert b"Your profile is published" in post_form(client, "/profile/publish", {},
-                                                     form_page="/profile").data
+    with Session(sql_engine(app)) as session:
+        publish_as_new_owner(client, session)
     search_runtime.sync(app)
     token = csrf_token(client.get("/profile/section/organisation"))
 

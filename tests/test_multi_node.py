@@ -18,7 +18,7 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, build_publishable_profile, post_form, published_suppliers
+from helpers import ROOT, post_form, publish_as_new_owner, published_suppliers
 
 from locator.services import suppliers as supplier_service
 from search_index import IndexStore, SearchEngine
@@ -143,17 +143,12 @@ def _until(check, timeout: float, what: str):
     raise AssertionError(f"not within {timeout} s: {what}")
 
 
-def test_an_edit_on_one_node_is_found_on_the_other(app, runner, nodes):
+def test_an_edit_on_one_node_is_found_on_the_other(app, runner, session, nodes):
     assert runner.invoke(args=["seed", "--demo", "--suppliers", "20"]).exit_code == 0
     a, b = nodes("a"), nodes("b")
     a.wait_ready(), b.wait_ready()
     owner = a.client
-    post_form(owner, "/account/register",
-              {"email": "owner@example.com", "password": "correct horse battery",
-               "confirm": "correct horse battery"})
-    build_publishable_profile(owner)
-    answer = post_form(owner, "/profile/publish", {}, form_page="/profile")
-    assert b"Your profile is published" in answer.data
+    publish_as_new_owner(owner, session)
     started = time.monotonic()
     _until(lambda: b.search("Kestrel Hill")["total"] == 1, 5, "published on A, found on B")
     post_form(owner, "/profile/section/organisation", {

@@ -307,7 +307,10 @@ def test_no_page_or_api_parameter_crashes_or_writes(world, session):
             before = world.snapshot()
             response = world.person(who).get(target, query_string=query)
             where = f"{who} GET {target} {query!r:.500}"
-            assert response.status_code < 500, where
+            # /healthz answers 503 by design while this process has not caught up (no worker here)
+            assert response.status_code < 500 or (
+                rule.endpoint == "health.ready" and response.status_code == 503
+                and response.json["status"] == "not ready"), where
             assert world.snapshot() == before, f"a GET changed the database: {where}"
 
         path_texts = st.one_of(st.none(), TEXT, st.sampled_from(
