@@ -8,7 +8,11 @@ session asks Flask-Login at flush time; commands leave it unset). What kind of c
 "approve", note=reason)`); an action that changes no row is written with `record`.
 
 Rows are never updated or deleted: the ORM refuses (below), and on PostgreSQL a trigger
-(migration 0005) refuses any other client too.
+(migration 0008) refuses any other client too. So personal data never enters a row: the fields
+in `PERSONAL` are written as `REDACTED` (or None when empty), which keeps that a contact's
+details were added, changed or removed, by whom and when, but not what they were; deleting an
+account then has nothing to erase here. A keyed hash would not do: a contact's e-mail address or
+phone number is easily guessed and hashed again, so its hash is still personal data.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from sqlalchemy.orm import object_session
 from sqlmodel import Session
 
 from .models import Accreditation, AuditEvent, CaseStudy, Claim, Supplier, User, utcnow
+from .profile_sections import BY_SLUG
 
 # What is audited, under what subject name, and which columns are bookkeeping, not content.
 _SUBJECTS = {Supplier: "supplier", Accreditation: "accreditation", CaseStudy: "case_study",
@@ -29,6 +34,9 @@ _SUBJECTS = {Supplier: "supplier", Accreditation: "accreditation", CaseStudy: "c
 _SKIP = {"id", "created_at", "updated_at", "name_key", "approved_record", "edited_since",
          "password_hash", "last_login_at", "session_version", "supplier_id",
          "email"}  # an account's e-mail address is personal data: the log keeps its id
+# Personal data about a person rather than the business: recorded as changed, never by value.
+PERSONAL = {Supplier: set(BY_SLUG["contact"].fields), Claim: {"message"}}
+REDACTED = "(personal data)"
 
 
 class AppendOnly(RuntimeError):
@@ -62,7 +70,19 @@ def record(session: Session, subject, action: str, *, note: str | None = None,
     """An event no row change tells: an admin accepting edits, a reminder sent."""
     session.add(AuditEvent(actor_id=actor_id(session), supplier_id=_supplier_id(subject),
                            subject=_SUBJECTS[type(subject)], subject_id=subject.id,
-                           action=action, changes=changes or {}, note=note))
+                           action=action, changes=redacted(type(subject), changes or {}),
+                           note=note))
+
+
+def redacted(model, changes: dict) -> dict:
+    """`changes` ({field: [before, after]}) with the model's personal fields' values hidden."""
+    personal = PERSONAL.get(model, ())
+    return {name: [_hide(v) for v in values] if name in personal else values
+            for name, values in changes.items()}
+
+
+def _hide(value):
+    return REDACTED if value not in (None, "") else None
 
 
 def _plain(value):
@@ -113,7 +133,7 @@ def _write(kind: str):
         connection.execute(insert(AuditEvent.__table__).values(
             at=utcnow(), actor_id=actor_id(session), supplier_id=_supplier_id(item),
             subject=_SUBJECTS[type(item)], subject_id=item.id, action=label or kind,
-            changes=changes, note=note))
+            changes=redacted(type(item), changes), note=note))
 
     return write
 

@@ -2,15 +2,19 @@
 action is written with who, when, what, before and after; the admin page of a supplier shows it;
 nothing updates or deletes a row (the ORM refuses, and on PostgreSQL a trigger)."""
 
+import json
+
 import pytest
-from helpers import ORGANISATION, admin_client, post_form, publish_approved
-from sqlalchemy import text
+from alembic import command
+from helpers import ORGANISATION, TEST_PASSWORD, admin_client, post_form, publish_approved
+from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
-from locator.audit import AppendOnly
+from locator.audit import REDACTED, AppendOnly
 from locator.db import sql_engine
-from locator.models import AuditEvent, User
+from locator.migrate import alembic_config
+from locator.models import AuditEvent, Claim, Supplier, User
 
 CASE_STUDY = {"title": "SOC for a trust", "client_name": "Northolme NHS Trust",
               "client_sector": "health-social-care", "year": "2024", "challenge": "Attacks",
@@ -93,3 +97,94 @@ def test_postgresql_refuses_updates_and_deletes(app, sign_up):
             connection.execute(text(statement))
     with engine.connect() as connection:
         assert connection.execute(count).scalar() == before
+
+
+PERSON = {"contact_name": "Ada Owner", "contact_email": "ada@kestrel.example",
+          "contact_phone": "01632 960000"}
+
+
+def _written(session) -> str:
+    """Everything the audit log holds, as text to search."""
+    session.expire_all()
+    return json.dumps([[e.changes, e.note] for e in _events(session)])
+
+
+def test_deleting_an_account_leaves_no_personal_data_in_the_audit_log(app, client, session,
+                                                                      sign_up, tmp_path):
+    sign_up()
+    owner = session.exec(select(User)).one()
+    admin = admin_client(app)
+    supplier = publish_approved(client, admin, session)
+    post_form(client, "/profile/section/contact", PERSON)
+    post_form(admin, f"/admin/suppliers/{supplier.id}/accept-edits", {})
+    post_form(client, "/profile/section/contact", {**PERSON, "contact_phone": "01632 960999"})
+    # A second account claims an imported listing, writing about a person in its message.
+    listing = tmp_path / "listing.jsonl"
+    listing.write_text(json.dumps({
+        "name": "Harbour Survey Limited", "legal_form": "limited-company", "summary": "Surveys.",
+        "description": "Harbours.", "services": ["Surveys"], "cpv_codes": ["71355000"],
+        "sectors": ["transport"], "regions": ["TLL"], "status": "published"}) + "\n")
+    assert app.test_cli_runner().invoke(args=["import", str(listing)]).exit_code == 0
+    claimant = app.test_client()
+    sign_up_other = post_form(claimant, "/account/register", {
+        "email": "bob@example.com", "password": TEST_PASSWORD, "confirm": TEST_PASSWORD})
+    assert b"Check your email" in sign_up_other.data
+    bob = session.exec(select(User).where(User.email == "bob@example.com")).one()
+    bob.email_verified_at = owner.email_verified_at
+    session.add(bob)
+    session.commit()
+    post_form(claimant, "/account/sign-in", {"email": "bob@example.com",
+                                              "password": TEST_PASSWORD})
+    post_form(claimant, "/suppliers/harbour-survey-limited/claim",
+              {"message": "I am Bob Claimant, director; call 07700 900123."})
+
+    # While the accounts exist the log records who changed the contact, but never the values.
+    written = _written(session)
+    for value in [*PERSON.values(), "01632 960999", "Bob Claimant", "owner@example.com",
+                  "bob@example.com"]:
+        assert value not in written
+    [phone] = [e for e in _events(session, actor_id=owner.id, subject="supplier")
+               if "contact_phone" in e.changes and e.changes["contact_phone"][0]]
+    assert phone.changes["contact_phone"] == [REDACTED, REDACTED]
+    [accepted] = _events(session, action="accept-edits")
+    assert accepted.changes["contact_name"] == [None, REDACTED]
+
+    for browser in (client, claimant):
+        post_form(browser, "/account/delete", {"current_password": TEST_PASSWORD})
+    written = _written(session)
+    for value in [*PERSON.values(), "01632 960999", "Bob Claimant", "owner@example.com",
+                  "bob@example.com"]:
+        assert value not in written
+    released = session.get(Supplier, supplier.id)
+    assert not any(released.approved_record[name] for name in PERSON)
+    claim = session.exec(select(Claim)).one()
+    assert (claim.message, claim.status) == ("", "rejected")
+    # Who did what and when is still there: the deletion, by the account itself.
+    [deleted] = [e for e in _events(session, subject="supplier", actor_id=owner.id)
+                 if e.changes.get("owner_id") == [owner.id, None]]
+    assert deleted.changes["contact_email"] == [REDACTED, None]
+    page = admin.get(f"/admin/suppliers/{supplier.id}").data.decode()
+    assert f"a deleted account (#{owner.id})" in page and "deleted-" not in page
+    assert "ada@kestrel.example" not in page and "Ada Owner" not in page
+
+
+def test_the_migration_redacts_rows_written_before(tmp_path):
+    """Migration 0010 rewrites personal fields in rows an older release wrote in clear."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    config = alembic_config(url)
+    command.upgrade(config, "0009")
+    engine = create_engine(url)
+    old = {"contact_email": [None, "ada@kestrel.example"], "summary": [None, "Surveys."]}
+    with engine.begin() as connection:
+        for subject, changes in (("supplier", old), ("claim", {"message": [None, "I am Ada"]}),
+                                 ("case_study", {"client_name": [None, "Northolme"]})):
+            connection.execute(
+                text("INSERT INTO audit_events (at, subject, action, changes) "
+                     "VALUES ('2026-01-01 00:00:00', :subject, 'create', :changes)"),
+                {"subject": subject, "changes": json.dumps(changes)})
+    command.upgrade(config, "head")
+    with engine.connect() as connection:
+        rows = [json.loads(r[0]) for r in connection.execute(
+            text("SELECT changes FROM audit_events ORDER BY id"))]
+    assert rows == [{"contact_email": [None, REDACTED], "summary": [None, "Surveys."]},
+                    {"message": [None, REDACTED]}, {"client_name": [None, "Northolme"]}]

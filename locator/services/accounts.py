@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..models import User, utcnow
-from . import suppliers, tokens
+from . import claims, suppliers, tokens
 
 ROLES = ("supplier", "buyer", "admin")
 MIN_PASSWORD = 12
@@ -193,11 +193,13 @@ def _live_user(session: Session, user_id) -> User | None:
 
 def delete(session: Session, user: User) -> None:
     """Delete an account: its profile leaves the directory and waits, without the contact's
-    details, to be claimed; the row stays as a tombstone without personal data, so records that
-    name the account by id still make sense; every session ends."""
+    details, to be claimed; its claims lose what it wrote; the row stays as a tombstone without
+    personal data, so records that name the account by id still make sense; every session
+    ends. The audit log never held its personal data (`audit.PERSONAL`)."""
     supplier = suppliers.for_owner(session, user)
     if supplier is not None:
         suppliers.release(session, supplier)
+    claims.forget(session, user)
     user.email = f"deleted-{user.id}"  # not an address: nobody can sign in or register as it
     user.password_hash = ""  # nosec B105  # not a password: an empty hash matches none
     user.email_verified_at = None

@@ -112,8 +112,8 @@ def history(session: Session, supplier_id: int, page: int) -> Page[HistoryEntry]
     ids = {e.actor_id for e in found.items if e.actor_id is not None}
     emails = {}
     if ids:
-        emails = {row[0]: row[1]
-                  for row in session.exec(select(User.id, User.email).where(User.id.in_(ids)))}
+        emails = {row[0]: row[1] for row in session.exec(
+            select(User.id, User.email).where(User.id.in_(ids), User.deleted_at.is_(None)))}
 
     def who(actor_id: int | None) -> str:
         if actor_id is None:

@@ -84,6 +84,17 @@ def reject(session: Session, claim: Claim, reason: str) -> None:
     session.commit()
 
 
+def forget(session: Session, user: User) -> None:
+    """The account is being deleted: what it wrote in its claims goes, and a claim still
+    waiting is withdrawn. The caller commits."""
+    for claim in session.exec(select(Claim).where(Claim.user_id == user.id)):
+        claim.message = ""
+        if claim.status == "pending":
+            claim.status, claim.decided_at = "rejected", utcnow()
+            claim.reason = "The account that made this claim was deleted."
+        session.add(claim)
+
+
 def get(session: Session, claim_id: int) -> Claim:
     claim = session.get(Claim, claim_id)
     if claim is None:

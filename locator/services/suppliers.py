@@ -23,10 +23,11 @@ from sqlmodel import Session, select
 
 from .. import identifiers
 from ..models import Accreditation, CaseStudy, IndexQueueEntry, Supplier, User, utcnow
-from ..profile_sections import SECTIONS, UNCLAIMED_MAY_OMIT
+from ..profile_sections import BY_SLUG, SECTIONS, UNCLAIMED_MAY_OMIT
 from . import records
 
 PER_PAGE = 20
+CONTACT_FIELDS = BY_SLUG["contact"].fields  # a person's details: removed with their account
 
 
 class NotFound(LookupError):
@@ -229,7 +230,10 @@ def release(session: Session, supplier: Supplier) -> None:
     and its contact's personal details, and waits to be claimed. The caller commits."""
     supplier.status = "draft"
     supplier.owner_id = None
-    supplier.contact_name = supplier.contact_email = supplier.contact_phone = None
+    contact = {name: None for name in CONTACT_FIELDS}
+    apply_changes(supplier, contact)
+    if supplier.approved_record is not None:  # the copy an admin accepted holds them too
+        supplier.approved_record = {**supplier.approved_record, **contact}
     record_change(session, supplier)
 
 
