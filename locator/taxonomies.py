@@ -66,6 +66,7 @@ STATUSES = _choices(
     ("published", "Published"),
     ("rejected", "Rejected"),
     ("suspended", "Suspended"),
+    ("account-disabled", "Hidden: its owner's account is disabled"),
 )
 
 CONTRACT_VALUE_BANDS = _choices(

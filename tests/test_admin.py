@@ -15,7 +15,7 @@ from helpers import (
 from sqlmodel import select
 
 from locator import search_runtime
-from locator.models import Supplier, User
+from locator.models import AuditEvent, Supplier, User
 
 
 def _text(message) -> str:
@@ -182,6 +182,54 @@ def test_admins_list_promote_and_disable_accounts(app, client, session, sign_up)
                              form_page=f"/admin/accounts/{user.id}")
     assert b"You cannot disable your own account" in self_disable.data
     assert admin.get("/admin/accounts/999999").status_code == 404
+
+
+def test_a_disabled_account_s_profile_leaves_the_directory_until_enabled(app, client, session,
+                                                                        sign_up):
+    """What a buyer sees: search, the A to Z, new arrivals and their feed (whose query the
+    digest uses too) and the profile page drop the supplier, and show it again on enabling."""
+    sign_up()
+    admin = admin_client(app)
+    supplier = publish_approved(client, admin, session)
+    owner = session.exec(select(User).where(User.email == "owner@example.com")).one()
+    buyer = app.test_client()
+
+    def seen() -> dict[str, bool]:
+        search_runtime.sync(app)
+        return {"search": search_api(buyer, "Kestrel")["total"] == 1,
+                **{path: supplier.name in buyer.get(path).data.decode()
+                   for path in ("/suppliers", "/new-arrivals", "/new-arrivals.atom")},
+                "profile": buyer.get(f"/suppliers/{supplier.slug}").status_code == 200}
+
+    assert all(seen().values())
+    post_form(admin, f"/admin/accounts/{owner.id}", {"action": "disable"})
+    assert _supplier(session).status == "account-disabled"
+    assert not any(seen().values())
+    page = admin.get(f"/admin/suppliers/{supplier.id}").data.decode()
+    assert "Hidden: its owner&#39;s account is disabled" in page
+    assert "supplier disable" in page  # in the supplier's history as well as the account's
+
+    post_form(admin, f"/admin/accounts/{owner.id}", {"action": "enable"})
+    assert _supplier(session).status == "published"
+    assert all(seen().values())
+    actions = [e.action for e in session.exec(
+        select(AuditEvent).where(AuditEvent.supplier_id == supplier.id).order_by(AuditEvent.id))]
+    assert actions[-2:] == ["disable", "enable"]
+
+
+def test_a_disabled_account_s_profile_waiting_for_review_is_not_approved(app, client, session,
+                                                                         sign_up):
+    sign_up()
+    build_publishable_profile(client)
+    post_form(client, "/profile/publish", {}, form_page="/profile")
+    owner = session.exec(select(User).where(User.email == "owner@example.com")).one()
+    admin = admin_client(app)
+    post_form(admin, f"/admin/accounts/{owner.id}", {"action": "disable"})
+    supplier = _supplier(session)
+    refused = post_form(admin, f"/admin/suppliers/{supplier.id}/approve", {})
+    assert b"Its owner&#39;s account is disabled: enable the account first." in refused.data
+    post_form(admin, f"/admin/accounts/{owner.id}", {"action": "enable"})
+    assert _supplier(session).status == "submitted"  # enabling publishes nothing unreviewed
 
 
 def test_admin_lists_are_paginated(app, session):

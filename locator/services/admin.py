@@ -20,6 +20,7 @@ from . import records, suppliers
 from .accounts import normalise_email
 
 PER_PAGE = 20
+HIDDEN = "account-disabled"  # a published profile while its owner's account is disabled
 T = TypeVar("T")
 
 
@@ -135,6 +136,8 @@ def _require(condition: bool, why: str) -> None:
 def approve(session: Session, profile: Supplier) -> None:
     """Publish a profile sent for review; it is what an admin has now accepted."""
     _require(profile.status == "submitted", "Only a profile waiting for review can be approved.")
+    _require(profile.owner is None or profile.owner.is_active,
+             "Its owner's account is disabled: enable the account first.")
     missing = suppliers.missing_for_publication(profile)
     _require(not missing, "It cannot be published without: " + ", ".join(missing) + ".")
     with audit.labelled(session, "approve"):
@@ -287,13 +290,22 @@ def set_role(session: Session, admin: User, user: User, role: str) -> None:
 
 
 def set_disabled(session: Session, admin: User, user: User, disabled: bool) -> None:
-    """A disabled account cannot sign in, and its sessions end at their next request."""
+    """A disabled account cannot sign in, and its sessions end at their next request. Its
+    published profile leaves search, listings, feeds and the digest at once (through the index
+    queue, as a suspension does) and comes back when the account is enabled."""
     _require(user.id != admin.id, "You cannot disable your own account.")
     _require((user.disabled_at is None) == disabled,
              "This account is already " + ("disabled." if disabled else "enabled."))
+    profile = suppliers.for_owner(session, user)
     with audit.labelled(session, "disable" if disabled else "enable"):
         user.disabled_at = utcnow() if disabled else None
         session.add(user)
+        if profile is not None and profile.status == ("published" if disabled else HIDDEN):
+            if disabled:
+                profile.status = HIDDEN
+            else:
+                suppliers.mark_published(profile)
+            suppliers.record_change(session, profile)
     session.commit()
 
 
