@@ -106,7 +106,11 @@ def test_an_unclaimed_listing_is_claimed_and_approved(app, client, session, sign
     listing = _by_name(session, "Harbour Survey Limited")
     assert listing.status == "published"  # a public-record listing needs no contact details
     public = app.test_client().get(f"/suppliers/{listing.slug}").data.decode()
-    assert "Is this your business? Claim this profile" in public
+    assert "Unclaimed listing" in public
+    assert ("This listing was made from public records, such as contracts the business has "
+            "won. The business has not claimed it, so it has no contact details here.") in public
+    assert (f'<a class="govuk-link" href="/suppliers/{listing.slug}/claim">'
+            "Is this your business? Claim this profile</a>") in public
 
     claim_url = f"/suppliers/{listing.slug}/claim"
     sign_up("unconfirmed@example.com", confirm=False)
@@ -135,6 +139,9 @@ def test_an_unclaimed_listing_is_claimed_and_approved(app, client, session, sign
     post_form(client, "/profile/section/contact", CONTACT)
     published = post_form(client, "/profile/publish", {}, form_page="/profile")
     assert b"Your profile is published" in published.data  # approved by its import already
+    public = app.test_client().get(f"/suppliers/{listing.slug}").data.decode()
+    assert "Unclaimed listing" not in public and "Claim this profile" not in public
+    assert CONTACT["contact_email"] in public
 
 
 def test_similar_names_are_flagged_to_admins(app, client, session, sign_up, tmp_path):
