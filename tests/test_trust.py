@@ -4,6 +4,7 @@ a listing, near-duplicate names flagged to admins, accreditation verification an
 "verified only" filter, expiry rules, tags and reminder e-mails."""
 
 import json
+import re
 from datetime import date, timedelta
 
 from helpers import (
@@ -145,13 +146,26 @@ def test_an_unclaimed_listing_is_claimed_and_approved(app, client, session, sign
 
 
 def test_similar_names_are_flagged_to_admins(app, client, session, sign_up, tmp_path):
-    assert _import(app, tmp_path, UNCLAIMED).exit_code == 0
+    marine = {**UNCLAIMED, "name": "Harbour Survey Marine Limited",
+              "companies_house_number": "07654321"}
+    assert _import(app, tmp_path, UNCLAIMED, marine).exit_code == 0
     sign_up()
     post_form(client, "/profile/section/organisation",
               {**ORGANISATION, "name": "HARBOUR SURVEY LTD.", "companies_house_number": ""})
     mine = _by_name(session, "HARBOUR SURVEY LTD.")
-    page = admin_client(app).get(f"/admin/suppliers/{mine.id}").data.decode()
+    for section, data in (("services", SERVICES), ("markets", MARKETS), ("contact", CONTACT)):
+        post_form(client, f"/profile/section/{section}", data)
+    post_form(client, "/profile/publish", {}, form_page="/profile")
+    admin = admin_client(app)
+    # In the review queue, beside the name, and on the supplier's own admin page.
+    queue = admin.get("/admin/reviews").data.decode()
+    assert re.search(r"HARBOUR SURVEY LTD\.</a> <strong[^>]*>Possible duplicate</strong>", queue)
+    page = admin.get(f"/admin/suppliers/{mine.id}").data.decode()
     assert "Possible duplicate: the name closely matches Harbour Survey Limited" in page
+    # In the list of all suppliers too; a name that only shares words is not flagged.
+    listed = admin.get("/admin/suppliers", query_string={"q": "harbour"}).data.decode()
+    assert "3 suppliers" in listed and listed.count("Possible duplicate") == 2
+    assert "Harbour Survey Marine Limited</a></td>" in listed
 
 
 def _accreditation(client, **fields):

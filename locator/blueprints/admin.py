@@ -59,14 +59,16 @@ def home():
 def reviews():
     found = _or_404(admin.review_queue, _page())
     return render_template("admin/suppliers.html", found=found, title="New profiles to review",
-                           empty="No profiles are waiting for review.")
+                           empty="No profiles are waiting for review.",
+                           similar=suppliers.with_similar_names(get_session(), found.items))
 
 
 @bp.route("/edits")
 def edits():
     found = _or_404(admin.edited_queue, _page())
     return render_template("admin/suppliers.html", found=found, title="Changed profiles",
-                           empty="No published profile has changed since it was last reviewed.")
+                           empty="No published profile has changed since it was last reviewed.",
+                           similar=suppliers.with_similar_names(get_session(), found.items))
 
 
 @bp.route("/suppliers")
@@ -78,7 +80,8 @@ def supplier_search():
     found = _or_404(admin.find_suppliers, text, status, _page())
     return render_template("admin/suppliers.html", found=found, title="Suppliers", search=True,
                            q=text, status=status, statuses=taxonomies.STATUSES,
-                           empty="No supplier matches.")
+                           empty="No supplier matches.",
+                           similar=suppliers.with_similar_names(get_session(), found.items))
 
 
 @bp.route("/suppliers/<int:supplier_id>")

@@ -159,6 +159,19 @@ def similar_names(session: Session, supplier: Supplier) -> list[Supplier]:
     ))
 
 
+def with_similar_names(session: Session, items: list[Supplier]) -> set[int]:
+    """The ids of those of `items` that `similar_names` would find a match for (one query for
+    a page of a list)."""
+    keys = {item.name_key for item in items if item.name_key}
+    if not keys:
+        return set()
+    shared = set(session.exec(
+        select(Supplier.name_key).where(Supplier.name_key.in_(keys))
+        .group_by(Supplier.name_key).having(func.count() > 1)
+    ))
+    return {item.id for item in items if item.name_key in shared}
+
+
 @dataclass(frozen=True)
 class Task:
     slug: str
