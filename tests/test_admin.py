@@ -78,6 +78,11 @@ def test_rejection_needs_a_reason_which_the_supplier_gets(app, client, session, 
     reason = "Your description is a copy of another supplier's website."
     post_form(admin, url, {"reason": reason})
     assert _supplier(session).status == "rejected"
+    buyer = app.test_client()  # what a buyer sees: nothing
+    search_runtime.sync(app)
+    assert search_api(buyer, "Kestrel")["total"] == 0
+    assert buyer.get(f"/suppliers/{supplier.slug}").status_code == 404
+    assert supplier.name not in buyer.get("/suppliers").data.decode()
     notice = mail_to(app, "owner@example.com")[-1]
     assert "could not publish" in notice["Subject"]
     assert reason in _text(notice)
@@ -143,6 +148,8 @@ def test_edits_go_live_and_wait_for_review_then_revert(app, client, session, sig
     assert reverted.edited_since is None
     search_runtime.sync(app)
     assert search_api(app.test_client(), "miracle")["total"] == 0
+    public = app.test_client().get(f"/suppliers/{supplier.slug}").data.decode()
+    assert ORGANISATION["summary"] in public and "miracle" not in public
 
 
 def test_accepting_edits_clears_the_queue(app, client, session, sign_up):
@@ -155,6 +162,8 @@ def test_accepting_edits_clears_the_queue(app, client, session, sign_up):
     accepted = _supplier(session)
     assert accepted.edited_since is None
     assert accepted.accreditations[0].type == "iso-9001"
+    public = app.test_client().get(f"/suppliers/{supplier.slug}").data.decode()
+    assert "ISO 9001" in public and "Self-declared" in public  # live, and still not verified
     assert "Kestrel" not in admin.get("/admin/edits").data.decode()
 
 

@@ -6,7 +6,16 @@ import json
 
 import pytest
 from alembic import command
-from helpers import ORGANISATION, TEST_PASSWORD, admin_client, post_form, publish_approved
+from helpers import (
+    CONTACT,
+    MARKETS,
+    ORGANISATION,
+    SERVICES,
+    TEST_PASSWORD,
+    admin_client,
+    post_form,
+    publish_approved,
+)
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
@@ -14,7 +23,8 @@ from sqlmodel import select
 from locator.audit import REDACTED, AppendOnly
 from locator.db import sql_engine
 from locator.migrate import alembic_config
-from locator.models import AuditEvent, Claim, Supplier, User
+from locator.models import Accreditation, AuditEvent, Claim, Supplier, User
+from locator.services import accounts
 
 CASE_STUDY = {"title": "SOC for a trust", "client_name": "Northolme NHS Trust",
               "client_sector": "health-social-care", "year": "2024", "challenge": "Attacks",
@@ -188,3 +198,79 @@ def test_the_migration_redacts_rows_written_before(tmp_path):
             text("SELECT changes FROM audit_events ORDER BY id"))]
     assert rows == [{"contact_email": [None, REDACTED], "summary": [None, "Surveys."]},
                     {"message": [None, REDACTED]}, {"client_name": [None, "Northolme"]}]
+
+
+def _signed_in_browser(app, session, email: str):
+    """A confirmed account signed in on a new test client (as the e-mail link would confirm)."""
+    user = accounts.register(session, email, TEST_PASSWORD)
+    accounts.confirm_email(session, user, user.email)
+    browser = app.test_client()
+    post_form(browser, "/account/sign-in", {"email": email, "password": TEST_PASSWORD})
+    return browser, user
+
+
+def test_every_admin_action_is_recorded_with_the_admin_and_the_reason(app, client, session,
+                                                                      sign_up, tmp_path):
+    sign_up()
+    owner = session.exec(select(User)).one()
+    admin = admin_client(app)
+    admin_id = session.exec(select(User).where(User.role == "admin")).one().id
+    supplier = publish_approved(client, admin, session)
+    base = f"/admin/suppliers/{supplier.id}"
+    post_form(client, "/profile/accreditations/new", {
+        "type": "cyber-essentials", "certificate_number": "CE-1", "certifying_body": "IASME",
+        "evidence_url": "https://iasme.example/CE-1", "issued_on": ["", "", ""],
+        "expires_on": ["", "", ""]})
+    post_form(admin, f"{base}/accept-edits", {})
+    item = session.exec(select(Accreditation)).one()
+    post_form(admin, f"/admin/accreditations/{item.id}/verify", {})
+    post_form(client, "/profile/section/organisation", {**ORGANISATION, "summary": "Spam."})
+    post_form(admin, f"{base}/revert-edits", {"reason": "Spam summary"})
+    post_form(admin, f"{base}/suspend", {"reason": "Complaint"})
+    post_form(admin, f"{base}/reinstate", {})
+    post_form(admin, f"{base}/release-number", {"reason": "Not theirs"})
+    for action in ("make-admin", "make-supplier", "disable", "enable"):
+        post_form(admin, f"/admin/accounts/{owner.id}", {"action": action})
+    # A second profile is rejected; an imported listing is claimed twice, once rejected.
+    other, _ = _signed_in_browser(app, session, "other@example.com")
+    for section, data in (("organisation", {**ORGANISATION, "name": "Other Ltd",
+                                            "companies_house_number": ""}),
+                          ("services", SERVICES), ("markets", MARKETS), ("contact", CONTACT)):
+        post_form(other, f"/profile/section/{section}", data)
+    post_form(other, "/profile/publish", {}, form_page="/profile")
+    rejected = session.exec(select(Supplier).where(Supplier.name == "Other Ltd")).one()
+    post_form(admin, f"/admin/suppliers/{rejected.id}/reject", {"reason": "Copied text"})
+    listing = tmp_path / "listing.jsonl"
+    listing.write_text(json.dumps({
+        "name": "Harbour Survey Limited", "legal_form": "limited-company", "summary": "Surveys.",
+        "description": "Harbours.", "services": ["Surveys"], "cpv_codes": ["71355000"],
+        "sectors": ["transport"], "regions": ["TLL"], "status": "published"}) + "\n")
+    assert app.test_cli_runner().invoke(args=["import", str(listing)]).exit_code == 0
+    for email, decision, data in (("first@example.com", "reject", {"reason": "No proof"}),
+                                  ("second@example.com", "approve", {})):
+        claimant, _ = _signed_in_browser(app, session, email)
+        post_form(claimant, "/suppliers/harbour-survey-limited/claim", {"message": "Director"})
+        claim = session.exec(select(Claim).where(Claim.status == "pending")).one()
+        post_form(admin, f"/admin/claims/{claim.id}/{decision}", data)
+        session.expire_all()
+
+    expected = {"approve": None, "accept-edits": None, "verify": None,
+                "revert-edits": "Spam summary", "suspend": "Complaint", "reinstate": None,
+                "release-number": "Not theirs", "set-role": None, "disable": None,
+                "enable": None, "reject": "Copied text", "reject-claim": "No proof",
+                "approve-claim": None}
+    events = _events(session, actor_id=admin_id)
+    for action, note in expected.items():
+        found = [e for e in events if e.action == action]
+        assert found, f"no audit row for {action}"
+        assert all(e.note == note for e in found), action
+        assert all(e.changes for e in found), action  # what changed, before and after
+    assert {e.action for e in events} == set(expected)  # an admin changes nothing unlabelled
+    [verified] = [e for e in events if e.action == "verify"]
+    assert verified.changes["verification_status"] == ["unverified", "verified"]
+    assert {e.changes["role"][1] for e in events if e.action == "set-role"} == {"admin",
+                                                                               "supplier"}
+    page = admin.get(base).data.decode()
+    for action in ("approve", "accept-edits", "verify", "revert-edits", "suspend", "reinstate",
+                   "release-number", "disable", "enable"):
+        assert f" {action}" in page, action  # the supplier's history shows each
