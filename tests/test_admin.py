@@ -15,7 +15,7 @@ from helpers import (
 from sqlmodel import select
 
 from locator import search_runtime
-from locator.models import AuditEvent, Supplier, User
+from locator.models import Accreditation, AuditEvent, Claim, Supplier, User, utcnow
 
 
 def _text(message) -> str:
@@ -257,3 +257,30 @@ def test_admin_lists_are_paginated(app, session):
     listed = admin.get("/admin/suppliers", query_string={"q": "queued 1", "status": "submitted"})
     assert listed.data.decode().count("Queued 1") == 10
     assert admin.get("/admin/suppliers?status=nonsense").status_code == 404
+
+
+def test_every_admin_list_is_paginated(app, session):
+    """21 of everything: each admin list (and each history) has a second page and no third."""
+    made = []
+    for n in range(21):
+        user = User(email=f"user{n:02d}@example.com", password_hash="")
+        supplier = Supplier(name=f"Listed {n:02d} Ltd", slug=f"listed-{n:02d}", status="published",
+                            approved_record={}, edited_since=utcnow())
+        supplier.accreditations = [Accreditation(type="iso-9001")]
+        session.add_all([user, supplier])
+        session.flush()
+        session.add(Claim(supplier_id=supplier.id, user_id=user.id, message="Director"))
+        made.append((supplier, user))
+    first, first_user = made[0]
+    for _ in range(21):
+        session.add(AuditEvent(supplier_id=first.id, subject="supplier", subject_id=first.id,
+                               action="update"))
+        session.add(AuditEvent(subject="user", subject_id=first_user.id, action="update"))
+    session.commit()
+    admin = admin_client(app)
+    for url in ("/admin/edits", "/admin/claims", "/admin/accreditations", "/admin/accounts",
+                "/admin/suppliers", f"/admin/suppliers/{first.id}",
+                f"/admin/accounts/{first_user.id}"):
+        assert f'href="{url}?page=2"' in admin.get(url).data.decode(), url
+        assert admin.get(f"{url}?page=2").status_code == 200, url
+        assert admin.get(f"{url}?page=3").status_code == 404, url
