@@ -109,6 +109,16 @@ def test_postgresql_refuses_updates_and_deletes(app, sign_up):
         assert connection.execute(count).scalar() == before
 
 
+def _import_listing(app, tmp_path) -> None:
+    """An unclaimed listing, harbour-survey-limited, as `locator import` loads one."""
+    listing = tmp_path / "listing.jsonl"
+    listing.write_text(json.dumps({
+        "name": "Harbour Survey Limited", "legal_form": "limited-company", "summary": "Surveys.",
+        "description": "Harbours.", "services": ["Surveys"], "cpv_codes": ["71355000"],
+        "sectors": ["transport"], "regions": ["TLL"], "status": "published"}) + "\n")
+    assert app.test_cli_runner().invoke(args=["import", str(listing)]).exit_code == 0
+
+
 PERSON = {"contact_name": "Ada Owner", "contact_email": "ada@kestrel.example",
           "contact_phone": "01632 960000"}
 
@@ -129,12 +139,7 @@ def test_deleting_an_account_leaves_no_personal_data_in_the_audit_log(app, clien
     post_form(admin, f"/admin/suppliers/{supplier.id}/accept-edits", {})
     post_form(client, "/profile/section/contact", {**PERSON, "contact_phone": "01632 960999"})
     # A second account claims an imported listing, writing about a person in its message.
-    listing = tmp_path / "listing.jsonl"
-    listing.write_text(json.dumps({
-        "name": "Harbour Survey Limited", "legal_form": "limited-company", "summary": "Surveys.",
-        "description": "Harbours.", "services": ["Surveys"], "cpv_codes": ["71355000"],
-        "sectors": ["transport"], "regions": ["TLL"], "status": "published"}) + "\n")
-    assert app.test_cli_runner().invoke(args=["import", str(listing)]).exit_code == 0
+    _import_listing(app, tmp_path)
     claimant = app.test_client()
     sign_up_other = post_form(claimant, "/account/register", {
         "email": "bob@example.com", "password": TEST_PASSWORD, "confirm": TEST_PASSWORD})
@@ -240,12 +245,7 @@ def test_every_admin_action_is_recorded_with_the_admin_and_the_reason(app, clien
     post_form(other, "/profile/publish", {}, form_page="/profile")
     rejected = session.exec(select(Supplier).where(Supplier.name == "Other Ltd")).one()
     post_form(admin, f"/admin/suppliers/{rejected.id}/reject", {"reason": "Copied text"})
-    listing = tmp_path / "listing.jsonl"
-    listing.write_text(json.dumps({
-        "name": "Harbour Survey Limited", "legal_form": "limited-company", "summary": "Surveys.",
-        "description": "Harbours.", "services": ["Surveys"], "cpv_codes": ["71355000"],
-        "sectors": ["transport"], "regions": ["TLL"], "status": "published"}) + "\n")
-    assert app.test_cli_runner().invoke(args=["import", str(listing)]).exit_code == 0
+    _import_listing(app, tmp_path)
     for email, decision, data in (("first@example.com", "reject", {"reason": "No proof"}),
                                   ("second@example.com", "approve", {})):
         claimant, _ = _signed_in_browser(app, session, email)
