@@ -244,7 +244,8 @@ def release(session: Session, supplier: Supplier) -> None:
     supplier.status = "draft"
     supplier.owner_id = None
     contact = {name: None for name in CONTACT_FIELDS}
-    apply_changes(supplier, contact)
+    for name, value in contact.items():
+        setattr(supplier, name, value)
     if supplier.approved_record is not None:  # the copy an admin accepted holds them too
         supplier.approved_record = {**supplier.approved_record, **contact}
     record_change(session, supplier)
