@@ -40,8 +40,13 @@ bp = Blueprint("auth", __name__, url_prefix="/account")
 
 
 def safe_next(default: str) -> str:
-    """Only same-site relative paths, so `next=` cannot send someone to another site."""
+    """Only same-site relative paths, so `next=` cannot send someone to another site. Browsers
+    read a backslash as a slash and drop tabs and line breaks, so `/\\evil.example` would go
+    where `//evil.example` does; Werkzeug percent-encodes them in `Location` today, but this
+    check does not rely on that."""
     target = request.args.get("next", "")
+    if "\\" in target or any(ord(char) < 0x20 or ord(char) == 0x7F for char in target):
+        return default
     parts = urlsplit(target)
     if target.startswith("/") and not target.startswith("//") and not parts.netloc:
         return target
