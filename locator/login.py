@@ -55,7 +55,8 @@ def role_required(*roles: str):
         @wraps(view)
         @login_required
         def wrapped(*args, **kwargs):
-            if current_user.role not in roles:
+            # (login_required lets OPTIONS through signed out: that is refused here too)
+            if not current_user.is_authenticated or current_user.role not in roles:
                 abort(403)
             return view(*args, **kwargs)
 
