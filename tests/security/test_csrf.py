@@ -8,18 +8,11 @@ from __future__ import annotations
 
 from bs4 import BeautifulSoup
 from helpers import TEST_PASSWORD, csrf_token
-from security_helpers import (
-    SUPPLIER_EMAIL,
-    database_snapshot,
-    form_fields,
-    known_arguments,
-    sign_in,
-    urls,
-)
+from security_helpers import database_snapshot, form_fields, known_arguments, sign_in, urls
 from sqlmodel import select
 
 from locator.blueprints.admin import ACTIONS
-from locator.models import Subscription, Supplier
+from locator.models import Subscription, Supplier, User
 from locator.services import accounts
 
 ADMIN_EMAIL = "admin@example.com"
@@ -55,7 +48,7 @@ def test_every_post_needs_the_senders_own_csrf_token(app, client, supplier, sess
     session.add(Subscription(email="buyer@example.gov.uk", filters={}))
     session.commit()
     subscription = session.exec(select(Subscription)).first()
-    owner = accounts.find_by_email(session, SUPPLIER_EMAIL)
+    owner = session.get(User, supplier.owner_id)
     accounts.make_admin(session, ADMIN_EMAIL, TEST_PASSWORD)
     admin = app.test_client()
     sign_in(admin, ADMIN_EMAIL)
