@@ -117,6 +117,8 @@ def load(instance_path: str, testing: bool = False) -> dict:
         # How many proxies (load balancers) in front of the app append to X-Forwarded-For; 0
         # trusts no such header, as a client can write anything in it.
         "PROXY_HOPS": int(os.environ.get("LOCATOR_PROXY_HOPS") or 0),
+        # A sign-in lasts this long, however active (ASVS 3.3.2), then asks for the password.
+        "SESSION_HOURS": float(os.environ.get("LOCATOR_SESSION_HOURS") or 12),
         # Absolute links (e-mails, feed, API) in production, and where there is no request.
         "BASE_URL": base_url,
         # Requests for any other host get 400 (Flask checks it; None accepts any host).

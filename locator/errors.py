@@ -10,6 +10,7 @@ from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from .login import login_manager
+from .security import security_event
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):
+        security_event("csrf.refused", endpoint=request.endpoint, reason=error.description)
         return _render(400, "Your form expired. Go back, refresh the page and try again.")
 
     for status in _TITLES:

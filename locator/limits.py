@@ -22,6 +22,8 @@ from limits import parse_many
 from limits.storage import Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
+from .security import security_event
+
 SIGN_IN = "10 per minute; 100 per day"
 REGISTER = "5 per minute; 50 per day"
 SUBSCRIBE = "5 per minute; 50 per day"
@@ -100,6 +102,7 @@ def limited(limits: str, methods: tuple[str, ...] = ("POST",)):
                     request.remote_addr or "unknown",
                 )
                 if not all([limiter.hit(item, *key) for item in parsed]):
+                    security_event("rate-limited", endpoint=request.endpoint)
                     abort(429)
             return view(*args, **kwargs)
 

@@ -8,16 +8,40 @@ request size limit. SECURITY.md says what each one is for.
 - Hosts: Flask refuses a Host header not in `TRUSTED_HOSTS`; the refusal is answered here with a
   plain page, as no URL can be built for a host that is not ours.
 - Size: a body larger than `MAX_CONTENT_LENGTH` is refused with 413 before anything reads it.
+- Events: `security_event` writes what an operator needs to see an attack (failed and throttled
+  sign-ins, refused forms and hosts, rate limits, admin decisions) to the `locator.security` log.
 """
 
 from __future__ import annotations
 
+import json
+import logging
+import re
 import secrets
 
-from flask import Flask, Response, abort, current_app, g, request
+from flask import Flask, Response, abort, current_app, g, has_request_context, request
 from werkzeug.exceptions import SecurityError
 
 SCRIPT_NONCE = "csp_nonce"
+log = logging.getLogger("locator.security")
+_PLAIN = re.compile(r"[\w.:/@-]{1,100}")
+
+
+def _logged(value) -> str:
+    """A value as one token of the log line: plain words as they are, anything else quoted and
+    escaped, so that nothing a client sends can forge a line or a field (ASVS V7.3.1)."""
+    text = str(value)
+    return text if _PLAIN.fullmatch(text) else json.dumps(text[:200])
+
+
+def security_event(event: str, level: int = logging.WARNING, **details) -> None:
+    """Log `event` with the client's address and `details` (account ids, endpoints, waits).
+    Never pass a password, token, cookie or an address typed into a form: people type their
+    password into the e-mail box. The fields are also on the record as `record.security`."""
+    fields = {"event": event, "client": request.remote_addr if has_request_context() else None,
+              **details}
+    log.log(level, " ".join(f"{name}={_logged(value)}" for name, value in fields.items()),
+            extra={"security": fields})
 
 
 def csp_nonce() -> str:
@@ -67,6 +91,7 @@ def _refuse_large_bodies() -> None:
 
 def _unknown_host(error: SecurityError) -> Response:
     # No template: building any URL for a host we do not serve would fail again.
+    security_event("host.refused", host=request.environ.get("HTTP_HOST", ""))
     return Response(
         "Bad request: this site is not served at that address.\n",
         status=400,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
@@ -11,6 +13,7 @@ from ..forms.auth import ChangeEmailForm, ChangePasswordForm, DeleteAccountForm
 from ..forms.profile import ConfirmForm
 from ..limits import EMAIL_LINKS, SIGN_IN, account_throttle, limited
 from ..login import end_session, start_session
+from ..security import security_event
 from ..services import accounts
 from .auth import safe_next, too_many_tries
 
@@ -34,10 +37,12 @@ def _refused(template: str, form):
     throttle = account_throttle()
     wait = throttle.wait(current_user.email)
     if wait:
+        security_event("password-check.throttled", account=current_user.id, wait=wait)
         return too_many_tries(template, form, form.current_password, wait)
     if accounts.password_matches(current_user, form.current_password.data):
         return None
     throttle.failed(current_user.email)
+    security_event("password-check.failed", account=current_user.id)
     form.current_password.errors.append("Your current password is not correct")
     return render_template(template, form=form)
 
@@ -78,6 +83,7 @@ def change_password():
         user = _user()
         accounts.set_password(get_session(), user, form.password.data)
         start_session(user)  # this browser stays signed in, with a new session; others end
+        security_event("password.changed", logging.INFO, account=user.id)
         email_messages.send(email_messages.password_changed(email_messages.mailer(), user))
         flash("Your password has been changed. Anywhere else you were signed in, you have been "
               "signed out.", "success")
@@ -115,7 +121,9 @@ def delete():
         refused = _refused(template, form)
         if refused is not None:
             return refused
-        accounts.delete(get_session(), _user())
+        user = _user()
+        accounts.delete(get_session(), user)
+        security_event("account.deleted", logging.INFO, account=user.id)
         end_session()
         flash("Your account has been deleted.", "success")
         return redirect(url_for("pages.home"))

@@ -3,6 +3,7 @@ and the decisions on it, accreditation checks, claims and accounts. Every list i
 
 from __future__ import annotations
 
+import logging
 import smtplib
 from datetime import date
 
@@ -14,6 +15,7 @@ from ..db import get_session
 from ..forms.admin import ReasonForm
 from ..forms.profile import ConfirmForm
 from ..login import role_required
+from ..security import security_event
 from ..services import admin, claims, suppliers
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -23,6 +25,16 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @role_required("admin")
 def _administrators_only():
     """Every page here needs a signed-in administrator."""
+
+
+@bp.after_request
+def _log_decisions(response):
+    """A decision posted and acted on (answered with a redirect) goes to the security log with
+    the admin's id; what it changed is in the audit log."""
+    if request.method == "POST" and response.status_code == 302 and current_user.is_authenticated:
+        security_event("admin.action", logging.INFO, admin=current_user.id, path=request.path,
+                       choice=request.form.get("action"))
+    return response
 
 
 def _page() -> int:

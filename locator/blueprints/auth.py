@@ -8,6 +8,7 @@ count against the account as well as the client's address (`limits.AccountThrott
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlsplit
 
 from flask import (
@@ -34,18 +35,31 @@ from ..forms.auth import (
 from ..forms.profile import ConfirmForm
 from ..limits import EMAIL_LINKS, REGISTER, SIGN_IN, account_throttle, limited
 from ..login import end_session, start_session
+from ..security import security_event
 from ..services import accounts, tokens
 
 bp = Blueprint("auth", __name__, url_prefix="/account")
 
 
 def safe_next(default: str) -> str:
-    """Only same-site relative paths, so `next=` cannot send someone to another site."""
+    """Only same-site relative paths, so `next=` cannot send someone to another site. Browsers
+    read a backslash as a slash and drop tabs and line breaks, so `/\\evil.example` would go
+    where `//evil.example` does; Werkzeug percent-encodes them in `Location` today, but this
+    check does not rely on that."""
     target = request.args.get("next", "")
+    if "\\" in target or any(ord(char) < 0x20 or ord(char) == 0x7F for char in target):
+        return default
     parts = urlsplit(target)
     if target.startswith("/") and not target.startswith("//") and not parts.netloc:
         return target
     return default
+
+
+def _account_id(email: str) -> int | None:
+    """The id of the account an address typed into a form belongs to, for the security log
+    (which never holds what was typed: it may be a password in the wrong box)."""
+    user = accounts.find_by_email(get_session(), email)
+    return user.id if user is not None else None
 
 
 def too_many_tries(template: str, form, field, wait: int, **context):
@@ -93,13 +107,16 @@ def sign_in():
         throttle = account_throttle()
         wait = throttle.wait(form.email.data)
         if wait:
+            security_event("sign-in.throttled", account=_account_id(form.email.data), wait=wait)
             return too_many_tries("auth/sign_in.html", form, form.email, wait)
         user = accounts.authenticate(get_session(), form.email.data, form.password.data)
         if user is not None:
             throttle.succeeded(form.email.data)
             start_session(user)
+            security_event("sign-in", logging.INFO, account=user.id)
             return redirect(safe_next(url_for("profile.dashboard")))
         throttle.failed(form.email.data)
+        security_event("sign-in.failed", account=_account_id(form.email.data))
         form.email.errors.append("Enter a correct email address and password")
     return render_template("auth/sign_in.html", form=form)
 
@@ -110,6 +127,7 @@ def sign_out():
     if form.validate_on_submit():
         if current_user.is_authenticated:  # every session of the account ends, not just this one
             accounts.end_sessions(get_session(), current_user._get_current_object())
+            security_event("sign-out", logging.INFO, account=current_user.id)
         end_session()
         flash("You have signed out.", "success")
         return redirect(url_for("pages.home"))
@@ -176,6 +194,7 @@ def reset_password(token: str):
     if form.validate_on_submit():
         accounts.set_password(session, user, form.password.data, by_email=True)
         account_throttle().succeeded(user.email)  # the owner is back: no wait for them
+        security_event("password.reset", logging.INFO, account=user.id)
         email_messages.send(email_messages.password_changed(email_messages.mailer(), user))
         end_session()
         flash("Your password has been changed. Sign in with your new password.", "success")

@@ -9,10 +9,13 @@ argument (its answer may be a 404, which must be just as safe).
 
 from __future__ import annotations
 
+from bs4 import BeautifulSoup
 from flask import Flask
 from helpers import TEST_PASSWORD, post_form
+from sqlmodel import SQLModel
 from werkzeug.routing import Rule
 
+from locator.db import sql_engine
 from locator.forms.profile import SECTIONS_BY_SLUG
 from locator.services import accounts, digest
 from locator.weeks import IsoWeek
@@ -111,4 +114,35 @@ def urls(app: Flask, method: str, known: dict[str, list[dict]]) -> list[tuple[Ru
             if adapter.match(url, method=method, return_rule=True)[0] is rule:
                 built.append(url)
         found.extend((rule, url) for url in built or [_placeholder_url(rule)])
+    return found
+
+
+def database_snapshot(app: Flask) -> dict[str, list[str]]:
+    """Every row of every table, to compare before and after a request."""
+    with sql_engine(app).connect() as connection:
+        return {
+            table.name: sorted(map(repr, connection.execute(table.select()).all()))
+            for table in SQLModel.metadata.sorted_tables
+        }
+
+
+def form_fields(page: str, action: str | None, method: str) -> dict[str, list[str]]:
+    """The named fields of the page's forms that `method` to `action` (any action when None),
+    with every value the page offers for each."""
+    found: dict[str, list[str]] = {}
+    for form in BeautifulSoup(page, "html.parser").find_all("form"):
+        if (form.get("method") or "get").lower() != method.lower():
+            continue
+        if action is not None and (form.get("action") or action) != action:
+            continue
+        for element in form.find_all(["input", "select", "textarea"]):
+            name = element.get("name")
+            if not name or element.get("type") == "submit":
+                continue
+            offered = found.setdefault(name, [])
+            options = element.find_all("option") if element.name == "select" else [element]
+            for option in options:
+                value = option.get("value") if option.name != "textarea" else option.text
+                if value and value not in offered:
+                    offered.append(value)
     return found

@@ -22,7 +22,14 @@ import pytest
 from bs4 import BeautifulSoup
 from helpers import TEST_PASSWORD
 from hypothesis import HealthCheck, given, settings
-from security_helpers import SUPPLIER_EMAIL, known_arguments, sign_in, urls
+from security_helpers import (
+    SUPPLIER_EMAIL,
+    database_snapshot,
+    form_fields,
+    known_arguments,
+    sign_in,
+    urls,
+)
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel, select
 
@@ -90,28 +97,6 @@ def submission(fields: dict[str, list[str]], huge) -> st.SearchStrategy[dict]:
     return st.tuples(known, unknown).map(lambda pair: {**pair[1], **pair[0]})
 
 
-def _fields(page: str, action: str | None, method: str) -> dict[str, list[str]]:
-    """The named fields of the page's forms that `method` to `action` (any action when None),
-    with every value the page offers for each."""
-    found: dict[str, list[str]] = {}
-    for form in BeautifulSoup(page, "html.parser").find_all("form"):
-        if (form.get("method") or "get").lower() != method.lower():
-            continue
-        if action is not None and (form.get("action") or action) != action:
-            continue
-        for element in form.find_all(["input", "select", "textarea"]):
-            name = element.get("name")
-            if not name or element.get("type") == "submit":
-                continue
-            offered = found.setdefault(name, [])
-            options = element.find_all("option") if element.name == "select" else [element]
-            for option in options:
-                value = option.get("value") if option.name != "textarea" else option.text
-                if value and value not in offered:
-                    offered.append(value)
-    return found
-
-
 def _openapi_parameters(client) -> dict[str, dict[str, list[str]]]:
     """Each API path's parameters, with the values its schema names."""
     document = client.get("/api/v1/openapi.json").get_json()
@@ -148,11 +133,7 @@ class World:
     pages: dict = field(default_factory=dict)  # the HTML of the pages forms are read from
 
     def snapshot(self) -> dict[str, list[str]]:
-        with sql_engine(self.app).connect() as connection:
-            return {
-                table.name: sorted(map(repr, connection.execute(table.select()).all()))
-                for table in SQLModel.metadata.sorted_tables
-            }
+        return database_snapshot(self.app)
 
     def restore(self) -> None:
         """Put back an accreditation or case study an example removed (same id: the URLs under
@@ -194,7 +175,7 @@ class World:
                 response = self.app.test_client().get(url)
             html = response.mimetype == "text/html"  # (not the feed, JSON or a script)
             self.pages[url] = response.get_data(as_text=True) if html else ""
-        return _fields(self.pages[url], action, method)
+        return form_fields(self.pages[url], action, method)
 
 
 @pytest.fixture

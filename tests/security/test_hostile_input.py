@@ -5,12 +5,15 @@ a lone surrogate escape, each reported on its own while the good lines load."""
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
 from helpers import post_form
+from security_helpers import urls
 from sqlmodel import func, select
 
+from locator import search_runtime
 from locator.models import Accreditation, Supplier
 
 EDGE_WEEKS = ["9999-W52", "9999-W01", "0001-W01", "0000-W01", "3000-W01", "1899-W52"]
@@ -50,6 +53,20 @@ def test_editing_an_accreditation_with_missing_boxes(client, session, supplier):
     assert "Date issued must include a day, month and year" in response.get_data(as_text=True)
     session.expire_all()
     assert session.get(Accreditation, item.id).issued_on == item.issued_on
+
+
+def test_any_method_on_any_route_is_answered_without_a_crash(app, client, supplier):
+    """OPTIONS passes Flask-Login's login_required signed out: a role check after it failed
+    with a 500 on every supplier and admin page. Other methods get a 405, never a 5xx."""
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # a crash is a 500 answer, as in production
+    with app.app_context():
+        search_runtime.sync(app)  # caught up: /healthz answers 200 as it would in service
+    routes = {url for method in ("GET", "POST") for _, url in urls(app, method, {})}
+    people = {"signed out": app.test_client(), "supplier": client}
+    for (who, browser), url in itertools.product(people.items(), sorted(routes)):
+        for method in ("OPTIONS", "HEAD", "PUT", "DELETE", "PATCH", "PROPFIND"):
+            response = browser.open(url, method=method)
+            assert response.status_code < 500, f"{who} {method} {url}"
 
 
 @pytest.mark.parametrize("week", EDGE_WEEKS)

@@ -4,8 +4,11 @@ signed-in identity: signing out, a new password (changed or reset) and deleting 
 every session signed in before, in every browser; and signing in starts a fresh session, with a
 new CSRF token."""
 
+import time
+
 from helpers import TEST_PASSWORD, csrf_token, mail_link, mail_to, post_form
 
+from locator.login import SIGNED_IN_AT
 from locator.services import accounts
 
 EMAIL = "owner@example.com"
@@ -102,3 +105,26 @@ def test_signing_in_starts_a_fresh_session(app, session):
     post_form(client, "/account/sign-in", {"email": EMAIL, "password": TEST_PASSWORD})
     with client.session_transaction() as fresh:
         assert "planted" not in fresh
+
+
+def test_a_sign_in_lasts_session_hours_however_active(app, session):
+    """ASVS 3.3.2: after SESSION_HOURS (12) the password is asked for again, even from a browser
+    in use all along, so a stolen cookie or a shared computer's session does not last for ever."""
+    owner = _browser(app, session)
+    thief = _copy(owner, app)
+    hours = app.config["SESSION_HOURS"]
+    assert hours == 12
+
+    def signed_in_hours_ago(client, ago: float) -> None:
+        with client.session_transaction() as signed:
+            signed[SIGNED_IN_AT] = int(time.time() - ago * 3600)
+
+    signed_in_hours_ago(owner, hours - 0.1)
+    assert _signed_in(owner)
+    signed_in_hours_ago(owner, hours + 0.1)
+    response = owner.get("/profile")
+    assert response.status_code == 302 and "/account/sign-in" in response.headers["Location"]
+    with thief.session_transaction() as copied:  # a cookie without the time is not accepted
+        copied.pop(SIGNED_IN_AT)
+    assert not _signed_in(thief)
+    assert _signed_in(_browser(app, session))  # signing in again starts a new period
