@@ -632,7 +632,7 @@ def logo_image(name: str) -> bytes:
         draw.ellipse(box, fill=colour)
     else:
         draw.rounded_rectangle(box, radius=LOGO_SIDE // 8, fill=colour)
-    font = ImageFont.load_default(size=LOGO_SIDE // 3)
+    font = ImageFont.load_default(size=LOGO_SIDE * 2 // 5)
     draw.text((LOGO_SIDE / 2, LOGO_SIDE / 2), identifiers.initials(name), fill="white",
               font=font, anchor="mm")
     out = BytesIO()
