@@ -73,16 +73,17 @@ def init_db() -> None:
 )
 @with_appcontext
 def seed(demo: bool, count: int, seed: int) -> None:
-    """Load deterministic, clearly fictional demo suppliers (re-running updates them)."""
-    import json
-
+    """Load deterministic, invented demo suppliers (re-running updates them); the site then
+    shows a demo-data banner."""
     from .forms.records import FormChecker
     from .services import demo as demo_data
-    from .services import transfer
 
-    lines = (json.dumps(record) for record in demo_data.demo_records(count, seed))
+    if count > demo_data.CAPACITY:
+        raise click.BadParameter(f"at most {demo_data.CAPACITY:,}", param_hint="--suppliers")
     with _session() as session, _progress(count, "Seeding") as bar:
-        report = transfer.import_lines(session, lines, FormChecker(), progress=bar.update)
+        report = demo_data.seed(
+            session, count, seed, current_app.config["LOGO_DIR"], FormChecker(), bar.update
+        )
     _report(report)
 
 

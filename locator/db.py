@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Flask, current_app, g
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, create_engine
 
 from . import audit  # noqa: F401  (its session hooks write the audit log)
@@ -57,6 +58,7 @@ def init_app(app: Flask) -> None:
         app.config["DATABASE_URL"], app.config["DATABASE_TIMEOUT_SECONDS"]
     )
     app.teardown_appcontext(_close_session)
+    app.context_processor(lambda: {"holds_demo_data": _holds_demo_data})
 
 
 _EXTENSION = "locator.sql_engine"
@@ -74,6 +76,16 @@ def get_session() -> Session:
         g.db_session = Session(sql_engine(), expire_on_commit=False)
         g.db_session.info["actor"] = _signed_in_user_id
     return g.db_session
+
+
+def _holds_demo_data() -> bool:
+    """For the site's demo banner; False when the database cannot say (an error page)."""
+    from .services import demo
+
+    try:
+        return demo.holds_demo(get_session())
+    except SQLAlchemyError:
+        return False
 
 
 def _signed_in_user_id() -> int | None:

@@ -99,3 +99,12 @@ def name_key(name: str) -> str:
     words = re.sub(r"[^a-z0-9]+", " ", ascii_text.lower().replace("&", " and ")).split()
     kept = [word for word in words if word not in _LEGAL_WORDS]
     return " ".join(kept or words)[:200]
+
+
+def initials(name: str) -> str:
+    """Up to two initials for a logo's placeholder: "Ivystone Consulting Ltd" → "IC"."""
+    words = [w for w in re.findall(r"[^\W_]+", name) if w.lower() not in _NAME_ENDINGS]
+    return "".join(w[0] for w in words[:2]).upper() or "?"
+
+
+_NAME_ENDINGS = {"ltd", "limited", "llp", "plc", "cic", "the", "and", "of", "co"}

@@ -27,6 +27,7 @@ from .security import security_event
 SIGN_IN = "10 per minute; 100 per day"
 REGISTER = "5 per minute; 50 per day"
 SUBSCRIBE = "5 per minute; 50 per day"
+FEEDBACK = "5 per minute; 50 per day"
 # E-mails asking someone to confirm something, to any one recipient (per the address, not the
 # asker: otherwise many senders could flood one inbox). Shortest window first.
 CONFIRMATION_EMAILS = "1 per 10 minutes; 3 per day"

@@ -304,3 +304,26 @@ class ExpiryReminder(SQLModel, table=True):
     expires_on: date
     status: str = Field(default="sending", max_length=10)  # sending | sent
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class SiteFlag(SQLModel, table=True):
+    """A fact about the whole site's data, such as "this database holds demo suppliers"."""
+
+    __tablename__ = "site_flags"
+
+    name: str = Field(primary_key=True, max_length=40)
+    value: str = Field(default="", max_length=200)
+    set_at: datetime = Field(default_factory=utcnow)
+
+
+class Feedback(SQLModel, table=True):
+    """What a visitor said through the feedback form, for admins to read."""
+
+    __tablename__ = "feedback"
+
+    id: int | None = Field(default=None, primary_key=True)
+    doing: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    comments: str = Field(sa_column=Column(Text, nullable=False))
+    email: str | None = Field(default=None, max_length=254)
+    page: str | None = Field(default=None, max_length=500)  # where the visitor came from
+    created_at: datetime = Field(default_factory=utcnow, index=True)

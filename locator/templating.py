@@ -14,6 +14,7 @@ from flask import Flask
 from govuk_frontend_wtf.main import WTFormsHelpers
 
 from . import sizes, taxonomies
+from .identifiers import initials
 from .urls import external_url
 
 LONDON = ZoneInfo("Europe/London")
@@ -63,15 +64,6 @@ def tel_href(phone: str) -> str | None:
     digits = re.sub(r"[^\d+]", "", number)
     plus, rest = digits.startswith("+"), digits.replace("+", "")
     return f"tel:{'+' if plus else ''}{rest}" if len(rest) >= 6 else None
-
-
-def initials(name: str) -> str:
-    """Up to two initials for a logo's placeholder: "Ivystone Consulting Ltd" → "IC"."""
-    words = [w for w in re.findall(r"[^\W_]+", name) if w.lower() not in _NAME_ENDINGS]
-    return "".join(w[0] for w in words[:2]).upper() or "?"
-
-
-_NAME_ENDINGS = {"ltd", "limited", "llp", "plc", "cic", "the", "and", "of", "co"}
 
 
 def _label(vocabulary: dict[str, str]):

@@ -5,6 +5,7 @@ supplier edits it is in tests/test_profile.py)."""
 import re
 
 import pytest
+from markupsafe import escape
 from sqlmodel import select
 
 from locator import search_runtime
@@ -26,17 +27,22 @@ def app(module_app, seeded):
 
 
 def test_a_to_z_lists_published_suppliers_by_name_with_pagination(client, session, seeded):
-    published = sorted(
-        session.exec(select(Supplier.name).where(Supplier.status == "published")).all(),
-        key=str.lower,
-    )
+    published = [  # as the page writes them (a partnership's "&" is "&amp;")
+        str(escape(name)) for name in sorted(
+            session.exec(select(Supplier.name).where(Supplier.status == "published")).all(),
+            key=str.lower,
+        )
+    ]
     first = client.get("/suppliers").data.decode()
     assert f"{len(published)} published suppliers" in first
     assert published[0] in first and published[19] in first
     assert published[20] not in first
     second = client.get("/suppliers?page=2").data.decode()
     assert published[20] in second
-    drafts = session.exec(select(Supplier.name).where(Supplier.status == "draft")).all()
+    drafts = [
+        str(escape(n))
+        for n in session.exec(select(Supplier.name).where(Supplier.status == "draft")).all()
+    ]
     everything = "".join(client.get(f"/suppliers?page={n}").data.decode() for n in (1, 2, 3))
     assert drafts and not any(name in everything for name in drafts)
 
@@ -52,7 +58,7 @@ def test_letter_filter(client, session, seeded):
     page = client.get("/suppliers?letter=k").data.decode()
     names = session.exec(select(Supplier.name).where(Supplier.status == "published")).all()
     for name in names:
-        assert (name in page) == name.upper().startswith("K")
+        assert (str(escape(name)) in page) == name.upper().startswith("K")
 
 
 def test_home_page_searches_and_counts_suppliers_and_sectors(client, session):

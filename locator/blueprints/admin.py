@@ -17,6 +17,7 @@ from ..forms.profile import ConfirmForm
 from ..login import role_required
 from ..security import security_event
 from ..services import admin, claims, suppliers
+from ..services import feedback as feedback_service
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -209,6 +210,12 @@ def claim_decision(claim_id: int, decision: str):
         return redirect(url_for("admin.claim_list"))
     return render_template("admin/claim.html", form=form, claim=claim, decision=decision,
                            needs_reason=decision == "reject")
+
+
+@bp.route("/feedback")
+def feedback():
+    found = _or_404(feedback_service.newest_first, _page())
+    return render_template("admin/feedback.html", found=found)
 
 
 @bp.route("/accounts")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from ..db import get_session
+from ..forms.feedback import FeedbackForm
+from ..limits import FEEDBACK, limited
 from ..search_runtime import get_search
+from ..services import feedback as feedback_service
 from ..services import search
 
 bp = Blueprint("pages", __name__)
@@ -39,6 +42,20 @@ def privacy():
     return render_template("pages/privacy.html")
 
 
-@bp.route("/feedback")
+@bp.route("/feedback", methods=["GET", "POST"])
+@limited(FEEDBACK)
 def feedback():
-    return render_template("pages/feedback.html", address=current_app.config["FEEDBACK_EMAIL"])
+    form = FeedbackForm(data={"page": request.args.get("from")})
+    if form.validate_on_submit():
+        feedback_service.save(
+            get_session(), form.comments.data, form.doing.data, form.email.data, form.page.data
+        )
+        return redirect(url_for("pages.feedback_sent"))
+    return render_template(
+        "pages/feedback.html", form=form, address=current_app.config["FEEDBACK_EMAIL"]
+    )
+
+
+@bp.route("/feedback/sent")
+def feedback_sent():
+    return render_template("pages/feedback_sent.html")

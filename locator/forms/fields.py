@@ -287,16 +287,23 @@ def link_field(label: str, *, message: str, noun: str = "Link", description=None
 
 
 def email_field(
-    label: str, *, required: str, example: str = "name@example.com", own: bool = False
+    label: str,
+    *,
+    required: str | None,
+    example: str = "name@example.com",
+    own: bool = False,
+    description: str | None = None,
 ) -> EmailField:
-    """`own`: the person's own address, which browsers may fill in (WCAG 1.3.5)."""
+    """`own`: the person's own address, which browsers may fill in (WCAG 1.3.5). Without a
+    `required` message the address is optional (None when blank)."""
     return EmailField(
         label,
         widget=GovTextInput(),
+        description=description,
         render_kw={"params": {"autocomplete": "email", "spellcheck": False}} if own else None,
-        filters=[strip],
+        filters=[strip] if required else [none_if_blank],
         validators=[
-            DataRequired(required),
+            DataRequired(required) if required else if_given,
             Email(f"Enter an email address in the correct format, like {example}"),
             Length(max=254, message="Email address must be 254 characters or fewer"),
         ],

@@ -69,8 +69,8 @@ def _reencoded(image: Image.Image, format_: str) -> bytes:
     return out.getvalue()
 
 
-def save(session: Session, supplier: Supplier, data: bytes, directory: str) -> str:
-    """Check and store a new logo for `supplier`, removing the one it replaces."""
+def store(data: bytes, directory: str) -> str:
+    """Check, re-encode and write a logo file; its new random name."""
     image, format_ = _decoded(data)
     body = _reencoded(image, format_)
     folder = Path(directory)
@@ -79,7 +79,13 @@ def save(session: Session, supplier: Supplier, data: bytes, directory: str) -> s
     partial = folder / f".{name}.part"
     partial.write_bytes(body)
     os.replace(partial, folder / name)  # readers never see half a file
-    _replace(session, supplier, name, folder)
+    return name
+
+
+def save(session: Session, supplier: Supplier, data: bytes, directory: str) -> str:
+    """Check and store a new logo for `supplier`, removing the one it replaces."""
+    name = store(data, directory)
+    _replace(session, supplier, name, Path(directory))
     return name
 
 
