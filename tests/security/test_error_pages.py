@@ -19,10 +19,9 @@ LEAKS = ["Traceback", "RuntimeError", "s3cret-pw", "db.internal", 'File "', ".py
 @pytest.fixture
 def crashing_app(app, production_env, tmp_path):
     """The production configuration as `locator run` or gunicorn loads it (not TESTING), with
-    a page and an API route that fail. Its index worker stays off: a thread left running after
-    the test would hold the shared test database's locks."""
+    a page and an API route that fail."""
     served = create_app({"DATABASE_URL": app.config["DATABASE_URL"],
-                         "INDEX_WORKER": False,
+                         "INDEX_WORKER": False,  # no thread left writing to the test database
                          "INDEX_DIR": str(tmp_path / "index"),
                          "MAIL_OUTBOX": str(tmp_path / "mail")})
 
