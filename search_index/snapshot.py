@@ -42,15 +42,18 @@ class ByteLRU:
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
-                return self._items[key]
+                return self._items[key][0]
         value = make()
         with self._lock:
             if key not in self._items:
-                self._items[key] = value
-                self._bytes += size(value)
+                # Each item's size is kept with it: one cache holds values of several kinds,
+                # and an evicted one is not measured by the size function of the newcomer.
+                nbytes = size(value)
+                self._items[key] = (value, nbytes)
+                self._bytes += nbytes
                 while self._bytes > self.max_bytes and len(self._items) > 1:
-                    _, old = self._items.popitem(last=False)
-                    self._bytes -= size(old)
+                    _, (_, old) = self._items.popitem(last=False)
+                    self._bytes -= old
         return value
 
 
