@@ -3,6 +3,7 @@
     python bench/search.py --n 10000 [--seed 1] [--queries 200] [--procs 2]
     python bench/search.py --n 10000 --distinct 300 [--workers K]
     python bench/search.py --n 10000 --compare 300
+    python bench/search.py --n 10000 --keep DIR --updates 50 --workers 2
 
 Prints build time and size, p50/p95/p99 latency for (a) text only, (b) text + 2
 filters + all facet counts, (c) filters only sorted newest (the engine as the app runs it:
@@ -14,7 +15,10 @@ all facet counts, run by ``--workers K`` fresh processes at once on the index: e
 query once (cold), then again (warm), and reports its memory (RSS, PSS, USS). ``--compare Q``:
 the same queries and the fixed mixes through postings from the sidecars and decoded from Whoosh
 in one process; counts the results (hits, scores, totals, facet counts, suggestion) that differ.
-``BENCH_CODE=DIR`` imports the engine from another checkout (e.g. main, for a "before" figure).
+``--updates U``: U single edits, each timed from the upsert until a search finds it (commit, the
+new segment's sidecar, refresh, search), while ``--workers K`` other processes search the same
+index and refresh as the app's auto-refresh thread does. ``BENCH_CODE=DIR`` imports the engine
+from another checkout (e.g. main, for a "before" figure).
 """
 
 from __future__ import annotations
@@ -232,10 +236,15 @@ def _child(base: str) -> None:
     start = time.perf_counter()
     engine.warm()
     warmed = time.perf_counter() - start
-    passes = [[_time(lambda q=q, f=f: engine.search(q, f)) for q, f in workload]
-              for _ in range(2)]
+    passes, cpu = [], []  # wall-clock and this thread's CPU time of each search
+    for _ in range(2):
+        passes.append([]), cpu.append([])
+        for q, f in workload:
+            start = time.thread_time()
+            passes[-1].append(_time(lambda q=q, f=f: engine.search(q, f)))
+            cpu[-1].append(time.thread_time() - start)
     print(json.dumps({"open": opened, "warm_up": warmed, "cold": passes[0], "warm": passes[1],
-                      "before": before}), flush=True)
+                      "cold_cpu": cpu[0], "warm_cpu": cpu[1], "before": before}), flush=True)
     sys.stdin.readline()
     print(json.dumps(_memory()), flush=True)
     engine.close()
@@ -265,6 +274,8 @@ def _distinct(base: str, queries: list[str], workers: int, seed: int) -> None:
               f"over 50 ms cold: {sum(t > 0.05 for t in r['cold'])}")
         print(f"  cold  {_percentiles(r['cold'])}")
         print(f"  warm  {_percentiles(r['warm'])}")
+        print(f"  CPU time (less sensitive to the machine's load): cold "
+              f"{_percentiles(r['cold_cpu'])}, warm {_percentiles(r['warm_cpu'])}")
         grown = m["rss"] - r["before"]["rss"]
         print(f"  memory MB: RSS {m['rss']:.0f} (+{grown:.0f} over opening and searching), "
               f"PSS {m['pss']:.0f}, USS {m['uss']:.0f} (+{m['uss'] - r['before']['uss']:.0f}), "
@@ -274,6 +285,48 @@ def _distinct(base: str, queries: list[str], workers: int, seed: int) -> None:
           f"PSS {sum(m['pss'] for m in memory):.0f} MB, USS {sum(m['uss'] for m in memory):.0f} MB")
     if workers > 1:
         print(f"  cold, all workers  {_percentiles([t for r in results for t in r['cold']])}")
+
+
+def _searcher(base: str) -> None:
+    """A worker searching the index in a loop, refreshing every 0.5 s, until killed."""
+    engine = SearchEngine(IndexStore(base), concepts=taxonomies.concepts())
+    engine.start_auto_refresh()
+    rng = random.Random(os.getpid())
+    print("ready", flush=True)
+    while True:
+        engine.search(rng.choice(TEXT_QUERIES), _filters(rng, 2))
+
+
+def _updates(base: str, count: int, workers: int, seed: int) -> None:
+    procs = [subprocess.Popen([sys.executable, __file__, "--searcher", base], text=True,
+                              stdout=subprocess.PIPE) for _ in range(workers)]
+    for proc in procs:
+        proc.stdout.readline()
+    store = IndexStore(base)
+    engine = SearchEngine(store, concepts=taxonomies.concepts())
+    engine.warm()
+    doc = next(make_docs(1, seed))
+    visible, commits = [], []
+    try:
+        for i in range(count):
+            token = f"benchupdate{i}x"
+            start = time.perf_counter()
+            store.upsert([{**doc, "name": f"{doc['name']} {token}"}])
+            commits.append(time.perf_counter() - start)
+            engine.refresh()
+            found = engine.search(token).total
+            visible.append(time.perf_counter() - start)
+            if found != 1:
+                print(f"update {i}: found {found}")
+    finally:
+        for proc in procs:
+            proc.kill()
+    segments, deleted = store.segment_stats()
+    print(f"updates: {count} single edits with {workers} other worker(s) searching, load average "
+          f"{os.getloadavg()[0]:.1f}; {segments} segments, {deleted} deleted kept")
+    print(f"  upsert + commit + sidecar  {_percentiles(commits)}")
+    print(f"  searchable (+ refresh + search)  {_percentiles(visible)}")
+    engine.close()
 
 
 def _compare(store, queries: list[str], seed: int) -> None:
@@ -313,13 +366,19 @@ def main() -> None:
     ap.add_argument("--keep", help="keep the index in this directory; reuse it if it exists")
     ap.add_argument("--distinct", type=int, default=0, metavar="Q",
                     help="Q distinct queries in fresh worker processes, instead of the mixes")
-    ap.add_argument("--workers", type=int, default=1, help="with --distinct: processes at once")
+    ap.add_argument("--workers", type=int, default=1,
+                    help="with --distinct: processes at once; with --updates: searching")
     ap.add_argument("--compare", type=int, default=0, metavar="Q",
                     help="compare sidecars with Whoosh decoding on Q distinct queries + the mixes")
+    ap.add_argument("--updates", type=int, default=0, metavar="U",
+                    help="U single edits timed until searchable, with --workers searching")
     ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--searcher", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         return _child(args.child)
+    if args.searcher:
+        return _searcher(args.searcher)
 
     base = args.keep or tempfile.mkdtemp(prefix="search-bench-")
     try:
@@ -336,6 +395,8 @@ def main() -> None:
         if args.distinct:
             return _distinct(base, distinct_queries(args.distinct, args.seed), args.workers,
                              args.seed)
+        if args.updates:
+            return _updates(base, args.updates, args.workers, args.seed)
         if args.compare:
             return _compare(store, distinct_queries(args.compare, args.seed), args.seed)
 

@@ -120,7 +120,12 @@ class SearchEngine:
         for key in list(self._segments):
             if key not in live:
                 del self._segments[key]
-        if warm:
+        # With sidecars, a commit on the same generation is not warmed: its new segments were
+        # just written (their pages are in memory) and warming would only recompute every
+        # synonym word's scores over all documents for the new snapshot (most of a refresh at
+        # 100,000, which a commit waits for before it is searchable); a query computes what it
+        # needs. A new generation (a rebuild) is warmed: its files are cold.
+        if warm and (not self.sidecars or generation != self._snap.generation):
             self._warm(snap)
         return snap
 
@@ -128,6 +133,7 @@ class SearchEngine:
         """Do the slow first-time work for the current snapshot now (called by
         the auto-refresh thread; call it yourself after start-up otherwise)."""
         self._warm(self._snap)
+        self._snap.sort_orders()
 
     def _warm(self, snap: Snapshot) -> None:
         """Decode the posting lists of every synonym's words before a snapshot
@@ -183,7 +189,8 @@ class SearchEngine:
             self.warm()
             while not self._stop.wait(interval):
                 try:
-                    self.refresh()
+                    if self.refresh():
+                        self._snap.sort_orders()  # here, not in the first request to sort
                 except Exception:  # keep serving the last good snapshot
                     log.exception("search index refresh failed")
         if self._thread is None:
@@ -396,7 +403,8 @@ def _page(snap: Snapshot, matched: np.ndarray, rank, strict, sort: str, start: i
             cand, s = cand[keep], s[keep]
         order = np.lexsort((snap.tiebreak[cand], -s))
         return cand[order][start:start + size].tolist()
-    order = {"newest": snap.newest_order, "name": snap.name_order}.get(sort, snap.browse_order)
+    order = getattr(snap, {"newest": "newest_order", "name": "name_order"}.get(sort,
+                                                                               "browse_order"))
     listed = order[matched[order]]
     if strict is not None:
         listed = np.concatenate([listed[strict[listed]], listed[~strict[listed]]])

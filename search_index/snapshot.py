@@ -15,6 +15,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import islice
 
 import numpy as np
@@ -42,15 +43,18 @@ class ByteLRU:
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
-                return self._items[key]
+                return self._items[key][0]
         value = make()
         with self._lock:
             if key not in self._items:
-                self._items[key] = value
-                self._bytes += size(value)
+                # Each item's size is kept with it: one cache holds values of several kinds,
+                # and an evicted one is not measured by the size function of the newcomer.
+                nbytes = size(value)
+                self._items[key] = (value, nbytes)
+                self._bytes += nbytes
                 while self._bytes > self.max_bytes and len(self._items) > 1:
-                    _, old = self._items.popitem(last=False)
-                    self._bytes -= size(old)
+                    _, (_, old) = self._items.popitem(last=False)
+                    self._bytes -= old
         return value
 
 
@@ -114,16 +118,33 @@ class Snapshot:
         datas = [d for *_, d in self.leaves]
         self.published = _concat([d.published for d in datas], np.int64)
         self.tiebreak = _concat([d.tiebreak for d in datas], np.uint32)
-        name_key = _concat([d.name_key for d in datas], "S1")
-        self.browse_order = np.argsort(self.tiebreak, kind="stable")
-        self.newest_order = np.lexsort((self.tiebreak, -self.published))
-        self.name_order = np.lexsort((self.tiebreak, name_key))
+        self._name_key = _concat([d.name_key for d in datas], "S1")
         self.lengths = {f: _concat([d.lengths[f] for d in datas], np.float32) for f in TEXT_BOOSTS}
         self.avg_length = {
             f: max(float(v[self.alive].mean()), 1.0) if self.doc_count else 1.0
             for f, v in self.lengths.items()
         }
         self.facets = {f.name: self._facet_column(f.name, datas) for f in FACETS}
+
+    # The sorts' orders of every document are made when a search first needs one, or by the
+    # refresh thread once the snapshot serves (``sort_orders``): they were three quarters of
+    # building a snapshot, which a commit waits for before it is searchable.
+
+    @cached_property
+    def browse_order(self) -> np.ndarray:
+        return np.argsort(self.tiebreak, kind="stable")
+
+    @cached_property
+    def newest_order(self) -> np.ndarray:
+        return np.lexsort((self.tiebreak, -self.published))
+
+    @cached_property
+    def name_order(self) -> np.ndarray:
+        return np.lexsort((self.tiebreak, self._name_key))
+
+    def sort_orders(self) -> None:
+        for name in ("browse_order", "newest_order", "name_order"):
+            getattr(self, name)
 
     def _facet_column(self, name: str, datas: list[SegmentData]) -> FacetColumn:
         values = sorted({v for d in datas for v in d.facets[name][0]})

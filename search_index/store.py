@@ -44,6 +44,7 @@ from whoosh.writing import IndexWriter
 
 from . import sidecar
 from .schema import build_schema, to_whoosh
+from .segments import WriterCodec
 
 _GEN_RE = re.compile(r"^gen-(\d{6})$")
 MERGE_FACTOR = 8  # segments of one size tier merged into one: at most 7 a tier, ~6 tiers at 100k
@@ -141,7 +142,8 @@ class Batch:
         # One searcher for the whole batch: Whoosh's update_document opens a reader over every
         # segment for each document, which made a batch of 5,000 take minutes.
         if self._writer is None:
-            self._writer = self._ix.writer(timeout=self._lock_timeout, compound=False)
+            self._writer = self._ix.writer(timeout=self._lock_timeout, compound=False,
+                                           codec=WriterCodec())
             self._searcher = self._writer.searcher()
         self._writer.delete_by_term("id", doc_id, searcher=self._searcher)
         self.count += 1
@@ -237,7 +239,7 @@ class Building:
         """Add ``docs`` in one writer. ``progress(count)`` every 1,000 documents and at the end.
         ``procs > 1`` indexes in child processes, which die with this one."""
         ix = whoosh_index.open_dir(self.folder)
-        options = {"limitmb": limitmb, "compound": False}
+        options = {"limitmb": limitmb, "compound": False, "codec": WriterCodec()}
         if procs > 1:
             options.update(procs=procs, multisegment=True)
             multiprocessing.util.register_after_fork(self, lambda _self: _die_with_parent())
@@ -393,7 +395,8 @@ class IndexStore:
         with _file_lock(self.base / "write.lock", blocking=blocking, timeout=self.lock_timeout):
             ix = self.open_index(self._read_current())
             try:
-                ix.writer(timeout=self.lock_timeout, compound=False).commit(optimize=True)
+                ix.writer(timeout=self.lock_timeout, compound=False,
+                          codec=WriterCodec()).commit(optimize=True)
             finally:
                 ix.close()
         _write_sidecars(self.base / self._read_current())

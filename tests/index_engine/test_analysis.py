@@ -127,3 +127,23 @@ def test_acronyms_find_their_expansion_one_way(tmp_path, make_doc):
     engine = SearchEngine(tmp_path / "ix", synonyms_path=synonyms)
     assert sorted(h.id for h in engine.search("M&E").hits) == ["1", "2"]
     assert [h.id for h in engine.search("mechanical and electrical").hits] == ["1"]
+
+
+@pytest.mark.parametrize("text", [
+    "Roofers and electricians: wi-fi, e-learning, M&E and IT for the NHS. Color printing.",
+    "the a-the it-is of x-y-z co-op 24-7 self-employed café naïve ÉCOLE 3.5 a.b.c",
+    "", "   ", "the and of it",
+])
+def test_the_cached_index_path_gives_whooshs_postings(text):
+    """A build indexes through CachedText's per-word cache; it must give exactly the postings
+    (terms, frequencies, weights, positions) of Whoosh's token-by-token analysis."""
+    from whoosh import fields
+
+    from search_index.schema import SPELL_FIELD, CachedText, build_schema
+
+    schema = build_schema()
+    for name in ("description", "name", SPELL_FIELD):
+        field = schema[name]
+        assert isinstance(field, CachedText)
+        for _ in range(2):  # the second time from the cache
+            assert sorted(field.index(text)) == sorted(fields.TEXT.index(field, text))

@@ -267,3 +267,19 @@ def test_a_generic_word_nudges_but_never_narrows_or_empties_the_answer(build, ma
     assert all_words(engine.search("roofing firms")) == ["2", "1"]
     assert sorted(all_words(engine.search("roofing companies"))) == ["1", "2"]  # absent: dropped
     assert all_words(engine.search("firms")) != []  # a query of nothing but filler still works
+
+
+def test_a_cache_evicts_items_of_another_kind_by_their_own_size():
+    """A snapshot's cache holds (ids, scores) pairs and arrays; evicting one kind to make room
+    for the other measured it with the newcomer's size function and failed."""
+    import numpy as np
+
+    from search_index.snapshot import ByteLRU
+
+    cache = ByteLRU(100)
+    pair = (np.zeros(10, np.int32), np.zeros(10, np.float32))
+    cache.get_or_make("pair", lambda: pair, lambda v: v[0].nbytes * 2)
+    array = cache.get_or_make("array", lambda: np.zeros(20, np.int32), lambda a: a.nbytes)
+    assert len(array) == 20
+    assert cache.get_or_make("array", lambda: None, len) is array
+    assert cache._bytes == 80  # the pair (80 bytes) went to make room

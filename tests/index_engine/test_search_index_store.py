@@ -170,3 +170,20 @@ def test_a_searcher_survives_a_merge_of_its_segments(tmp_path, make_doc):
     hits = engine.search("kiwi", per_page=50).hits  # before this engine refreshes
     assert sorted(int(h.id) for h in hits) == list(range(1, MERGE_FACTOR + 1))
     engine.close()
+
+
+def test_a_commits_refresh_is_searchable_before_any_sorting_or_warm_up(tmp_path, make_doc):
+    """An edit waits for the refresh before it is searchable: with sidecars, a refresh on the
+    same generation neither warms the synonym words' scores nor sorts every document; a sort
+    made on first use still lists the new document in its place."""
+    store = IndexStore(tmp_path)
+    store.rebuild([make_doc(i, name=f"Supplier {i}") for i in range(1, 4)])
+    engine = SearchEngine(store, sidecars=True)
+    engine.warm()
+    store.upsert([make_doc(9, name="Aardvark Ltd")])
+    assert engine.refresh()
+    snap = engine._snap
+    assert not {"browse_order", "newest_order", "name_order"} & set(vars(snap))
+    assert not snap._local._items  # no term scored ahead of a query
+    assert engine.search("", sort="name").hits[0].id == "9"
+    engine.close()
