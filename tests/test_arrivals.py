@@ -149,3 +149,21 @@ def test_week_page_offers_the_email_and_feed_before_the_list(client, week_of_arr
     feed = page.find('href="/new-arrivals.atom?region=TLD"')
     first_result = page.find("app-results__item")
     assert -1 < subscribe < first_result and -1 < feed < first_result
+
+
+@pytest.mark.parametrize("query", ["", "&region=TLD"])
+def test_a_busy_week_is_paginated_newest_first(client, session, query):
+    """A week with thousands of arrivals must not be one page: 20 a page, filtered or not."""
+    monday = datetime(2026, 6, 29, 9, 0, tzinfo=UTC)
+    for n in range(25):
+        _supplier(session, f"Arrival {n:02d}", monday + timedelta(minutes=n))
+    first = client.get(f"/new-arrivals/{WEEK}?page=1{query}").data.decode()
+    assert "25 new suppliers that week" in first
+    assert "Arrival 24" in first and "Arrival 05" in first and "Arrival 04" not in first
+    second_link = re.search(r'href="([^"]*page=2[^"]*)"', first).group(1).replace("&amp;", "&")
+    assert ("region=TLD" in second_link) == bool(query)  # the filters stay on the next page
+    second = client.get(second_link).data.decode()
+    assert "25 new suppliers that week" in second
+    assert [f"Arrival {n:02d}" in second for n in (4, 0, 5)] == [True, True, False]
+    assert client.get(f"/new-arrivals/{WEEK}?page=3{query}").status_code == 404
+    assert client.get(f"/new-arrivals/{WEEK}?page=0{query}").status_code == 404

@@ -16,8 +16,9 @@ from ..forms.admin import ReasonForm
 from ..forms.profile import ConfirmForm
 from ..login import role_required
 from ..security import security_event
-from ..services import admin, claims, suppliers
+from ..services import admin, claims, paging, suppliers
 from ..services import feedback as feedback_service
+from .page_number import page_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -38,17 +39,10 @@ def _log_decisions(response):
     return response
 
 
-def _page() -> int:
-    raw = request.args.get("page", "1")
-    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 100_000:
-        abort(404)
-    return int(raw)
-
-
 def _or_404(find, *args):
     try:
         return find(get_session(), *args)
-    except suppliers.NotFound:
+    except (suppliers.NotFound, paging.PastTheEnd):
         abort(404)
 
 
@@ -70,7 +64,7 @@ def home():
 
 @bp.route("/reviews")
 def reviews():
-    found = _or_404(admin.review_queue, _page())
+    found = _or_404(admin.review_queue, page_number())
     return render_template("admin/suppliers.html", found=found, title="New profiles to review",
                            empty="No profiles are waiting for review.",
                            similar=suppliers.with_similar_names(get_session(), found.items))
@@ -78,7 +72,7 @@ def reviews():
 
 @bp.route("/edits")
 def edits():
-    found = _or_404(admin.edited_queue, _page())
+    found = _or_404(admin.edited_queue, page_number())
     return render_template("admin/suppliers.html", found=found, title="Changed profiles",
                            empty="No published profile has changed since it was last reviewed.",
                            similar=suppliers.with_similar_names(get_session(), found.items))
@@ -90,7 +84,7 @@ def supplier_search():
     status = request.args.get("status") or None
     if status is not None and status not in taxonomies.STATUSES:
         abort(404)
-    found = _or_404(admin.find_suppliers, text, status, _page())
+    found = _or_404(admin.find_suppliers, text, status, page_number())
     return render_template("admin/suppliers.html", found=found, title="Suppliers", search=True,
                            q=text, status=status, statuses=taxonomies.STATUSES,
                            empty="No supplier matches.",
@@ -106,7 +100,7 @@ def supplier(supplier_id: int):
         supplier=profile,
         edits=admin.edits(profile) if profile.edited_since else [],
         similar=suppliers.similar_names(session, profile),
-        history=_or_404(admin.history, supplier_id, _page()),
+        history=_or_404(admin.history, supplier_id, page_number()),
         today=date.today(),
         confirm=ConfirmForm(),
     )
@@ -161,7 +155,7 @@ def supplier_action(supplier_id: int, action: str):
 
 @bp.route("/accreditations")
 def accreditations():
-    found = _or_404(admin.unverified_accreditations, _page())
+    found = _or_404(admin.unverified_accreditations, page_number())
     return render_template("admin/accreditations.html", found=found)
 
 
@@ -184,7 +178,7 @@ def verify(item_id: int):
 
 @bp.route("/claims")
 def claim_list():
-    found = _or_404(admin.pending_claims, _page())
+    found = _or_404(admin.pending_claims, page_number())
     return render_template("admin/claims.html", found=found)
 
 
@@ -214,14 +208,14 @@ def claim_decision(claim_id: int, decision: str):
 
 @bp.route("/feedback")
 def feedback():
-    found = _or_404(feedback_service.newest_first, _page())
+    found = _or_404(feedback_service.newest_first, page_number())
     return render_template("admin/feedback.html", found=found)
 
 
 @bp.route("/accounts")
 def accounts():
     text = request.args.get("q", "").strip()[:254]
-    found = _or_404(admin.find_accounts, text, _page())
+    found = _or_404(admin.find_accounts, text, page_number())
     return render_template("admin/accounts.html", found=found, q=text)
 
 
@@ -248,4 +242,4 @@ def account(user_id: int):
         return redirect(url_for("admin.account", user_id=user_id))
     return render_template("admin/account.html", user=user, form=form,
                            owned=suppliers.for_owner(session, user),
-                           history=_or_404(admin.account_history, user, _page()))
+                           history=_or_404(admin.account_history, user, page_number()))

@@ -6,9 +6,10 @@ from flask import Blueprint, Response, render_template, request, url_for
 
 from .. import facets, feeds, presenters
 from ..db import get_session
-from ..services import arrivals
+from ..services import arrivals, paging
 from ..urls import external_url
 from ..weeks import BadWeek, IsoWeek
+from .page_number import page_number
 
 bp = Blueprint("arrivals", __name__)
 
@@ -30,6 +31,10 @@ def _week_page(week: IsoWeek):
     if week < first:
         return _no_such_week(f"New arrivals start in the week of {first.label}")
     filters, rejected = arrivals.read_filters(request.args)
+    try:
+        found = arrivals.week_page(get_session(), week, filters, page_number())
+    except paging.PastTheEnd:
+        return _no_such_week(f"The week of {week.label} has no page {request.args['page']}")
     groups = presenters.filter_groups(facets.ARRIVALS, filters)
     chosen = presenters.chosen_filters(
         filters,
@@ -43,7 +48,8 @@ def _week_page(week: IsoWeek):
         week=week,
         first=first,
         current=IsoWeek.current(),
-        suppliers=arrivals.for_week(get_session(), week, filters),
+        found=found,
+        page_link=lambda n: url_for(request.endpoint, page=n, **request.view_args, **filters),
         filters=filters,
         groups=groups,
         chosen=chosen,

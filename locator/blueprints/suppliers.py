@@ -22,18 +22,12 @@ from .. import presenters
 from ..db import get_session
 from ..forms.admin import ClaimForm
 from ..login import role_required
-from ..services import claims, logos, suppliers
+from ..services import claims, logos, paging, suppliers
+from .page_number import page_number
 
 LOGO_MAX_AGE = 365 * 24 * 3600  # seconds: a logo's name changes whenever its content does
 
 bp = Blueprint("suppliers", __name__, url_prefix="/suppliers")
-
-
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:  # "²" is a digit to isdigit
-        abort(404)
-    return int(raw)
 
 
 @bp.route("")
@@ -42,8 +36,8 @@ def index():
     if letter and letter not in suppliers.letters():
         abort(404)
     try:
-        page = suppliers.published_a_to_z(get_session(), letter, _page_number())
-    except suppliers.NotFound:
+        page = suppliers.published_a_to_z(get_session(), letter, page_number())
+    except paging.PastTheEnd:
         abort(404)
     return render_template(
         "suppliers/index.html",

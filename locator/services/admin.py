@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Generic, TypeVar
 
 from sqlalchemy import func, or_
 from sqlalchemy.orm import selectinload
@@ -18,32 +17,13 @@ from .. import audit
 from ..models import Accreditation, AuditEvent, CaseStudy, Claim, Supplier, User, utcnow
 from . import records, suppliers
 from .accounts import normalise_email
+from .paging import Page, paginate
 
-PER_PAGE = 20
 HIDDEN = "account-disabled"  # a published profile while its owner's account is disabled
-T = TypeVar("T")
 
 
 class NotAllowed(ValueError):
     """The action does not apply to this profile or account as it is now (say why)."""
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    items: list[T]
-    page: int
-    pages: int
-    total: int
-
-
-def paginate(session: Session, query, page: int, per_page: int = PER_PAGE) -> Page:
-    """One page of `query`; a page past the end is `suppliers.NotFound` (a 404)."""
-    total = session.exec(select(func.count()).select_from(query.order_by(None).subquery())).one()
-    pages = max(1, -(-total // per_page))
-    if page > pages:
-        raise suppliers.NotFound(page)
-    items = session.exec(query.offset((page - 1) * per_page).limit(per_page)).all()
-    return Page(list(items), page, pages, total)
 
 
 # Lists.

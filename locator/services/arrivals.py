@@ -22,6 +22,7 @@ from ..models import Supplier
 from ..weeks import IsoWeek
 from . import search
 from .indexing import supplier_document
+from .paging import Page, page_of, paginate
 
 
 def read_filters(args: Mapping) -> tuple[dict[str, list[str]], list[tuple[str, str]]]:
@@ -47,14 +48,10 @@ def for_week(
     return between(session, week.starts, week.ends, filters)
 
 
-def between(
-    session: Session,
-    starts: datetime,
-    ends: datetime,
-    filters: Mapping[str, list[str]] | None = None,
-) -> list[Supplier]:
-    """Published suppliers that arrived in [starts, ends), newest first."""
-    rows = session.exec(
+def _arrived(starts: datetime, ends: datetime):
+    """Published suppliers that arrived in [starts, ends), newest first, with what a listing
+    shows."""
+    return (
         select(Supplier)
         .where(
             Supplier.status == "published",
@@ -64,8 +61,28 @@ def between(
         .order_by(Supplier.first_published_at.desc(), Supplier.id.desc())
         .options(selectinload(Supplier.accreditations), selectinload(Supplier.case_studies))
     )
+
+
+def between(
+    session: Session,
+    starts: datetime,
+    ends: datetime,
+    filters: Mapping[str, list[str]] | None = None,
+) -> list[Supplier]:
+    """Published suppliers that arrived in [starts, ends), newest first."""
     today = date.today()
-    return [s for s in rows if _matches(s, filters or {}, today)]
+    return [s for s in session.exec(_arrived(starts, ends)) if _matches(s, filters or {}, today)]
+
+
+def week_page(
+    session: Session, week: IsoWeek, filters: Mapping[str, list[str]], page: int
+) -> Page[Supplier]:
+    """One page of a week's arrivals: counted and fetched in the database when nothing is
+    filtered (a busy week has thousands), otherwise filtered here first (`paging.PastTheEnd`
+    past the last page)."""
+    if not filters:
+        return paginate(session, _arrived(week.starts, week.ends), page)
+    return page_of(for_week(session, week, filters), page)
 
 
 def first_week(session: Session) -> IsoWeek:

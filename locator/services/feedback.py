@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from ..models import Feedback
-from .admin import Page, paginate
+from .paging import Page, paginate
 
 
 def save(

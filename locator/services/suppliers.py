@@ -25,8 +25,8 @@ from .. import identifiers
 from ..models import Accreditation, CaseStudy, IndexQueueEntry, Supplier, User, utcnow
 from ..profile_sections import BY_SLUG, SECTIONS, UNCLAIMED_MAY_OMIT
 from . import records
+from .paging import Page, paginate
 
-PER_PAGE = 20
 CONTACT_FIELDS = BY_SLUG["contact"].fields  # a person's details: removed with their account
 
 
@@ -298,14 +298,6 @@ def remove_child(session: Session, supplier: Supplier, item) -> None:
 # Public reading.
 
 
-@dataclass(frozen=True)
-class Page:
-    items: list[Supplier]
-    page: int
-    pages: int
-    total: int
-
-
 def letters() -> list[str]:
     return list(string.ascii_uppercase) + ["0-9"]
 
@@ -320,23 +312,14 @@ def letters_in_use(session: Session) -> set[str]:
     return {"0-9" if first in string.digits else first for first in firsts}
 
 
-def published_a_to_z(session: Session, letter: str | None, page: int) -> Page:
+def published_a_to_z(session: Session, letter: str | None, page: int) -> Page[Supplier]:
     """Published suppliers by name, optionally those starting with `letter` ("0-9" for digits)."""
     query = select(Supplier).where(Supplier.status == "published")
     if letter == "0-9":
         query = query.where(func.substr(Supplier.name, 1, 1).in_(list(string.digits)))
     elif letter:
         query = query.where(func.upper(func.substr(Supplier.name, 1, 1)) == letter)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    pages = max(1, -(-total // PER_PAGE))
-    if page > pages:
-        raise NotFound(page)
-    items = session.exec(
-        query.order_by(func.lower(Supplier.name), Supplier.id)
-        .offset((page - 1) * PER_PAGE)
-        .limit(PER_PAGE)
-    ).all()
-    return Page(list(items), page, pages, total)
+    return paginate(session, query.order_by(func.lower(Supplier.name), Supplier.id), page)
 
 
 def by_slug(session: Session, slug: str) -> Supplier:
