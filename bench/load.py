@@ -3,7 +3,7 @@
     pip install -e ".[bench]"
     gunicorn --bind 127.0.0.1:8000 &          # gunicorn.conf.py; the node must be ready
     python bench/load.py --host http://127.0.0.1:8000 --database-url postgresql+psycopg://... \\
-        [--duration 60] [--buyers 20] [--suppliers 4] [--batch 5000 --batch-after 15]
+        [--duration 60] [--buyers 20] [--suppliers 4] [--arrivals 1] [--batch 5000 --batch-after 15]
 
 Buyers (no think time, so throughput is the site's): text searches with one or two filters
 (the search page), profile pages and new arrivals. Suppliers sign in and save their
@@ -89,7 +89,7 @@ def run(args, plan: dict) -> None:
         def profile(self):
             self.client.get(f"/suppliers/{rng.choice(plan['slugs'])}", name="/suppliers/<slug>")
 
-        @task(1)
+        @task(args.arrivals)
         def arrivals(self):
             self.client.get("/new-arrivals", name="/new-arrivals")
 
@@ -166,6 +166,8 @@ def main() -> None:
     ap.add_argument("--duration", type=int, default=60, help="seconds")
     ap.add_argument("--buyers", type=int, default=20)
     ap.add_argument("--suppliers", type=int, default=4)
+    ap.add_argument("--arrivals", type=int, default=1,
+                    help="weight of new arrivals among buyers' requests (search 6, profile 3)")
     ap.add_argument("--batch", type=int, default=0, help="changes queued at once during the run")
     ap.add_argument("--batch-after", type=float, default=15.0)
     args = ap.parse_args()

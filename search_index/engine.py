@@ -148,7 +148,13 @@ class SearchEngine:
 
     def _is_current(self, snap: Snapshot, generation: str) -> bool:
         try:
-            return generation == snap.generation and snap.searcher.up_to_date()
+            if generation != snap.generation:
+                return False
+            if snap.searcher.reader().generation() is None:
+                # Whoosh reads an index with no segments without a generation, so such a
+                # searcher is never "up to date": it is current while the index stays empty.
+                return self.store.open_index(generation).is_empty()
+            return snap.searcher.up_to_date()
         except OSError:
             return False
 

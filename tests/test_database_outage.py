@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import glob
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -27,6 +28,23 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+def _free_port() -> int:
+    """A free port below the kernel's ephemeral range: the cluster is restarted on the same port
+    after its outage, and meanwhile no outgoing connection (another engineer's tests, a pool)
+    can be given a port from below that range; a random one keeps parallel runs apart."""
+    ephemeral = Path("/proc/sys/net/ipv4/ip_local_port_range")
+    low = int(ephemeral.read_text().split()[0]) if ephemeral.exists() else 32768
+    for _ in range(100):
+        port = random.randrange(max(1024, low - 10000), low)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
+    pytest.fail("no free port below the ephemeral range")
+
+
 class Cluster:
     """A PostgreSQL cluster of our own under /tmp, on a free port."""
 
@@ -36,9 +54,7 @@ class Cluster:
             pytest.fail("initdb not found: install PostgreSQL's server binaries")
         self.bin = Path(found[-1]).parent
         self.folder = Path(tempfile.mkdtemp(prefix="locator-outage-"))
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
+        self.port = _free_port()
         self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
         if os.geteuid() == 0:  # PostgreSQL refuses to run as root
             shutil.chown(self.folder, "postgres")

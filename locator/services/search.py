@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 from sqlmodel import Session, select
 
 from search_index import SearchEngine
@@ -254,6 +254,18 @@ def _search(engine: SearchEngine, request: SearchRequest, company_id: int | None
     )
 
 
+# Columns a result never shows (the page and the API list name, summary, place, size, sectors and
+# accreditations): left unread, a page of results decodes a few small JSON values a supplier,
+# not its whole profile and the approved copy of it.
+_NOT_LISTED = [
+    defer(column)
+    for column in (
+        Supplier.description, Supplier.services, Supplier.cpv_codes, Supplier.sic_codes,
+        Supplier.frameworks, Supplier.social_value, Supplier.approved_record,
+    )
+]
+
+
 def run(session: Session, engine: SearchEngine, request: SearchRequest) -> SearchPage:
     """Search as a buyer means it: the query is read for places, codes and company numbers
     (`interpret`), and a query whose spelling matches no supplier in full runs again with the
@@ -272,7 +284,7 @@ def run(session: Session, engine: SearchEngine, request: SearchRequest) -> Searc
         for s in session.exec(
             select(Supplier)
             .where(Supplier.id.in_(ids), Supplier.status == "published")
-            .options(selectinload(Supplier.accreditations))
+            .options(selectinload(Supplier.accreditations), *_NOT_LISTED)
         )
     }
     # The index can lag the database by a moment: never show what is no longer published.
