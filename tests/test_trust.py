@@ -268,3 +268,13 @@ def test_expiry_reminders_are_sent_once(app, client, session, sign_up):
     session.commit()
     assert "sent 1" in runner.invoke(args=["reminders", "send"]).output
     assert len(mail_to(app, "owner@example.com")) == sent + 1
+
+    # An account an admin has disabled gets no reminders, however soon its certificates expire.
+    ce.expires_on = due - timedelta(days=2)
+    session.add(ce)
+    owner = session.exec(select(User).where(User.email == "owner@example.com")).one()
+    owner.disabled_at = owner.created_at
+    session.add(owner)
+    session.commit()
+    assert "sent 0" in runner.invoke(args=["reminders", "send"]).output
+    assert len(mail_to(app, "owner@example.com")) == sent + 1

@@ -21,7 +21,7 @@ from sqlmodel import Session, select
 
 from .. import audit
 from ..mailer import Mailer
-from ..models import EXPIRES_SOON, Accreditation, ExpiryReminder, Supplier, utcnow
+from ..models import EXPIRES_SOON, Accreditation, ExpiryReminder, Supplier, User, utcnow
 from .digest import STALE_CLAIM
 
 
@@ -34,11 +34,13 @@ class ReminderReport:
 
 
 def due(session: Session, today: date) -> list[Accreditation]:
-    """Accreditations of managed profiles expiring from today to `EXPIRES_SOON` ahead."""
+    """Accreditations of managed profiles expiring from today to `EXPIRES_SOON` ahead (none for
+    an account an admin has disabled)."""
     return list(session.exec(
         select(Accreditation)
         .join(Supplier)
-        .where(Supplier.owner_id.is_not(None), Supplier.status != "suspended",
+        .join(User, Supplier.owner_id == User.id)  # an unowned listing has nobody to remind
+        .where(User.disabled_at.is_(None), Supplier.status != "suspended",
                Accreditation.expires_on >= today,
                Accreditation.expires_on <= today + EXPIRES_SOON)
         .options(selectinload(Accreditation.supplier).selectinload(Supplier.owner))
