@@ -60,7 +60,7 @@ def write_records(path: Path, count: int, run: str) -> None:
 def published(database_url: str) -> int:
     from sqlmodel import Session, func, select
 
-    from locator.db import make_engine
+    from locator.engine import make_engine
     from locator.models import Supplier
 
     with Session(make_engine(database_url)) as session:

@@ -35,7 +35,7 @@ def prepare(database_url: str, suppliers: int) -> dict:
     """Slugs to visit and supplier accounts to sign in as (made once, then reused)."""
     from sqlmodel import Session, select
 
-    from locator.db import make_engine
+    from locator.engine import make_engine
     from locator.models import Supplier
     from locator.services import accounts
 
@@ -58,7 +58,7 @@ def queue_batch(database_url: str, ids: list[int]) -> None:
     """Queue `ids` for re-indexing in one transaction, as a bulk import would."""
     from sqlmodel import Session
 
-    from locator.db import make_engine
+    from locator.engine import make_engine
     from locator.models import IndexQueueEntry
 
     with Session(make_engine(database_url)) as session:

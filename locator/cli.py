@@ -13,6 +13,7 @@ from tqdm import tqdm
 
 from . import create_app, search_runtime
 from .db import sql_engine
+from .engine import for_writing
 
 
 def _command_app() -> Flask:
@@ -26,8 +27,11 @@ def main() -> None:
     """Supplier Locator: manage the database, demo data, imports and the site."""
 
 
-def _session() -> Session:
-    return Session(sql_engine(), expire_on_commit=False)
+def _session(*, writes: bool = True) -> Session:
+    """Commands that only read (or write through the index services, which take the write
+    lock themselves) pass `writes=False`: a long read must not hold SQLite's write lock."""
+    engine = for_writing(sql_engine()) if writes else sql_engine()
+    return Session(engine, expire_on_commit=False)
 
 
 @click.command("run", params=run_command.params, help=run_command.help)
@@ -132,7 +136,7 @@ def export_command(file: Path) -> None:
     """Write every supplier profile to FILE as JSON Lines (the format `locator import` reads)."""
     from .services import transfer
 
-    with file.open("w", encoding="utf-8") as out, _session() as session:
+    with file.open("w", encoding="utf-8") as out, _session(writes=False) as session:
         count = transfer.export_lines(session, out)
     click.echo(f"Exported {count} supplier{'s' if count != 1 else ''} to {file}.")
 
@@ -155,7 +159,7 @@ def reindex() -> None:
                          file=sys.stderr))
         return bars[-1].update
 
-    with _session() as session:
+    with _session(writes=False) as session:
         total = indexing.published_count(session)
         with tqdm(
             total=total, desc="Indexing", unit=" suppliers", disable=None, file=sys.stderr
@@ -192,7 +196,7 @@ def index_status() -> None:
     from .search_runtime import store
     from .services import indexing
 
-    with _session() as session:
+    with _session(writes=False) as session:
         status = indexing.status(session, store())
     click.echo(f"Documents in the index:     {status.documents}")
     click.echo(f"Published in the database:  {status.published}")
@@ -210,7 +214,7 @@ def index_sync() -> None:
     from .search_runtime import node_name, store
     from .services import indexing
 
-    with _session() as session:
+    with _session(writes=False) as session:
         seen = indexing.drain(session, store(), node=node_name())
     click.echo(f"Applied {seen} queued change{'s' if seen != 1 else ''}.")
 

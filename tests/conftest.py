@@ -25,7 +25,8 @@ from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
 from locator import create_app, search_runtime
-from locator.db import make_engine, sql_engine
+from locator.db import sql_engine
+from locator.engine import make_engine
 from locator.migrate import upgrade
 
 

@@ -29,6 +29,7 @@ from sqlmodel import Session, select
 from search_index import Building, IndexStore, WriterBusy
 
 from .. import taxonomies
+from ..engine import begin_writing
 from ..identifiers import slugify
 from ..models import Accreditation, IndexNode, IndexQueueEntry, Supplier, utcnow
 
@@ -213,6 +214,7 @@ def _queue_lapsed_accreditations(session: Session, meta: dict, today: date) -> N
     if checked == today.isoformat():
         return
     since = date.fromisoformat(checked) if checked else today - timedelta(days=1)
+    begin_writing(session)
     ids = set(
         session.exec(
             select(Accreditation.supplier_id).where(
@@ -341,7 +343,7 @@ def status(session: Session, store: IndexStore) -> Status:
 
 def register(session: Session, node: str, applied_through: int) -> None:
     """Record that index `node` has applied the queue through `applied_through`, now."""
-    session.commit()  # end a long read (a rebuild's): SQLite refuses to write from a stale one
+    begin_writing(session)
     row = session.get(IndexNode, node)
     if row is None:
         row = IndexNode(name=node, applied_through=applied_through)
