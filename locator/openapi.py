@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import facets
-from .services.search import MAX_PER_PAGE, SORTS
+from .services.search import MAX_PAGE, MAX_PER_PAGE, SORTS
 
 
 def _array(items: dict) -> dict:
@@ -37,6 +37,20 @@ def _filter_parameters(place: str) -> list[dict]:
     ]
 
 
+PAGING = [
+    {
+        "name": "page",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+    },
+    {
+        "name": "per_page",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+    },
+]
+
+
 def _search_parameters() -> list[dict]:
     return [
         {
@@ -49,16 +63,7 @@ def _search_parameters() -> list[dict]:
             "number finds that supplier; `interpreted` says what was read.",
         },
         {"name": "sort", "in": "query", "schema": {"type": "string", "enum": list(SORTS)}},
-        {
-            "name": "page",
-            "in": "query",
-            "schema": {"type": "integer", "minimum": 1, "maximum": 10000},
-        },
-        {
-            "name": "per_page",
-            "in": "query",
-            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
-        },
+        *PAGING,
         *_filter_parameters(facets.API),
     ]
 
@@ -131,11 +136,12 @@ def document(server_url: str, config: dict) -> dict:
                             "schema": {"type": "string", "pattern": "^[0-9]{4}-W[0-9]{2}$"},
                             "description": "An ISO week such as 2026-W47; default: this week",
                         },
+                        *PAGING,
                         *_filter_parameters(facets.ARRIVALS),
                     ],
                     "responses": {
                         "200": {
-                            "description": "The week's arrivals, newest first",
+                            "description": "One page of the week's arrivals, newest first",
                             "content": {
                                 "application/json": {
                                     "schema": {"$ref": "#/components/schemas/Arrivals"}
@@ -143,6 +149,7 @@ def document(server_url: str, config: dict) -> dict:
                             },
                         },
                         "400": ERROR,
+                        "404": ERROR,
                     },
                 }
             },
@@ -271,12 +278,16 @@ def document(server_url: str, config: dict) -> dict:
                 },
                 "Arrivals": {
                     "type": "object",
-                    "required": ["week", "starts", "ends", "total", "results"],
+                    "required": ["week", "starts", "ends", "total", "page", "pages", "per_page",
+                                 "results"],
                     "properties": {
                         "week": STRING,
                         "starts": {"type": "string", "format": "date-time"},
                         "ends": {"type": "string", "format": "date-time"},
                         "total": {"type": "integer"},
+                        "page": {"type": "integer"},
+                        "pages": {"type": "integer"},
+                        "per_page": {"type": "integer"},
                         "results": _array({"$ref": "#/components/schemas/SupplierSummary"}),
                         "previous_week": STRING,
                         "next_week": STRING,

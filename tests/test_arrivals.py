@@ -167,3 +167,19 @@ def test_a_busy_week_is_paginated_newest_first(client, session, query):
     assert [f"Arrival {n:02d}" in second for n in (4, 0, 5)] == [True, True, False]
     assert client.get(f"/new-arrivals/{WEEK}?page=3{query}").status_code == 404
     assert client.get(f"/new-arrivals/{WEEK}?page=0{query}").status_code == 404
+
+
+def test_the_api_pages_a_busy_week_as_the_listing_does(client, session):
+    monday = datetime(2026, 6, 29, 9, 0, tzinfo=UTC)
+    for n in range(25):
+        _supplier(session, f"Arrival {n:02d}", monday + timedelta(minutes=n))
+    api = f"/api/v1/new-arrivals?week={WEEK}"
+    first = client.get(api).get_json()
+    assert (first["total"], first["page"], first["pages"], first["per_page"]) == (25, 1, 2, 20)
+    assert [r["name"] for r in first["results"]] == [f"Arrival {n:02d}" for n in range(24, 4, -1)]
+    second = client.get(f"{api}&page=2&region=TLD").get_json()
+    assert [r["name"] for r in second["results"]] == [f"Arrival {n:02d}" for n in range(4, -1, -1)]
+    assert len(client.get(f"{api}&per_page=100").get_json()["results"]) == 25
+    assert client.get(f"{api}&page=3").status_code == 404
+    bad = client.get(f"{api}&per_page=abc")
+    assert bad.status_code == 400 and "per_page" in bad.get_json()["error"]

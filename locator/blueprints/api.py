@@ -10,7 +10,7 @@ from .. import openapi, taxonomies
 from ..db import get_session
 from ..login import csrf
 from ..search_runtime import get_search
-from ..services import arrivals, records, search, suppliers
+from ..services import arrivals, paging, records, search, suppliers
 from ..urls import external_url
 from ..weeks import BadWeek, IsoWeek
 
@@ -74,15 +74,28 @@ def new_arrivals():
     filters, rejected = arrivals.read_filters(request.args)
     if rejected:
         abort(400, description=search.unknown_filter(*rejected[0]))
-    found = arrivals.for_week(get_session(), week, filters)
+    try:
+        page = search.whole_number(request.args.get("page"), "page", 1, 1, search.MAX_PAGE)
+        per_page = search.whole_number(
+            request.args.get("per_page"), "per_page", search.PER_PAGE, 1, search.MAX_PER_PAGE
+        )
+    except search.BadSearch as error:
+        abort(400, description=str(error))
+    try:
+        found = arrivals.week_page(get_session(), week, filters, page, per_page)
+    except paging.PastTheEnd:
+        abort(404, description=f"{week} has no page {page}")
     today = date.today()
     return jsonify(
         {
             "week": str(week),
             "starts": week.starts.isoformat(),
             "ends": week.ends.isoformat(),
-            "total": len(found),
-            "results": [_summary(s, [], today) for s in found],
+            "total": found.total,
+            "page": page,
+            "pages": found.pages,
+            "per_page": per_page,
+            "results": [_summary(s, [], today) for s in found.items],
             "previous_week": str(week.previous()),
             "next_week": str(week.next()),
         }

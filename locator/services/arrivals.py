@@ -22,7 +22,7 @@ from ..models import Supplier
 from ..weeks import IsoWeek
 from . import search
 from .indexing import supplier_document
-from .paging import Page, page_of, paginate
+from .paging import PER_PAGE, Page, page_of, paginate
 
 
 def read_filters(args: Mapping) -> tuple[dict[str, list[str]], list[tuple[str, str]]]:
@@ -75,14 +75,15 @@ def between(
 
 
 def week_page(
-    session: Session, week: IsoWeek, filters: Mapping[str, list[str]], page: int
+    session: Session, week: IsoWeek, filters: Mapping[str, list[str]], page: int,
+    per_page: int = PER_PAGE,
 ) -> Page[Supplier]:
     """One page of a week's arrivals: counted and fetched in the database when nothing is
     filtered (a busy week has thousands), otherwise filtered here first (`paging.PastTheEnd`
     past the last page)."""
     if not filters:
-        return paginate(session, _arrived(week.starts, week.ends), page)
-    return page_of(for_week(session, week, filters), page)
+        return paginate(session, _arrived(week.starts, week.ends), page, per_page)
+    return page_of(for_week(session, week, filters), page, per_page)
 
 
 def first_week(session: Session) -> IsoWeek:

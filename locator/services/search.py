@@ -24,6 +24,7 @@ from . import query_reading
 
 PER_PAGE = 20
 MAX_PER_PAGE = 100
+MAX_PAGE = 10_000
 MAX_QUERY = 500  # characters; longer input is cut, not refused
 SORTS = {"relevance": "Relevance", "newest": "Newest arrivals", "name": "Name (A to Z)"}
 
@@ -61,7 +62,8 @@ class SearchRequest:
         return params
 
 
-def _whole_number(raw: str | None, name: str, default: int, low: int, high: int) -> int:
+def whole_number(raw: str | None, name: str, default: int, low: int, high: int) -> int:
+    """A whole-number query parameter, or `BadSearch` saying what it must be."""
     if raw in (None, ""):
         return default
     if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
@@ -112,8 +114,8 @@ def parse(args: Mapping, *, api: bool = False) -> SearchRequest:
         filters=filters,
         rejected=rejected,
         sort=sort,
-        page=_whole_number(args.get("page"), "page", 1, 1, 10_000),
-        per_page=_whole_number(args.get("per_page"), "per_page", PER_PAGE, 1, MAX_PER_PAGE)
+        page=whole_number(args.get("page"), "page", 1, 1, MAX_PAGE),
+        per_page=whole_number(args.get("per_page"), "per_page", PER_PAGE, 1, MAX_PER_PAGE)
         if api
         else PER_PAGE,
         place=place,
