@@ -4,7 +4,7 @@ with searches served from the old index meanwhile.
     python bench/reindex.py --n 20000
 
 Seeds N demo suppliers into a temporary SQLite database (not timed), then rebuilds the index
-while another thread keeps searching, and prints the rebuild time, documents a second, and the
+while another process keeps searching, and prints the rebuild time, documents a second, and the
 search latencies seen during the rebuild.
 """
 
@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import statistics
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -25,6 +25,20 @@ from locator.db import sql_engine
 from locator.forms.records import FormChecker
 from locator.migrate import upgrade
 from locator.services import demo, indexing, transfer
+from search_index import SearchEngine
+
+
+def search_meanwhile(store, stop, results) -> None:
+    engine = SearchEngine(store)
+    queries = ["cyber security", "care", "cleaning services", "solar", "training"]
+    latencies, i = [], 0
+    while not stop.is_set():
+        t = time.perf_counter()
+        engine.search(queries[i % len(queries)], {"region": ["TLD"]})
+        latencies.append((time.perf_counter() - t) * 1000)
+        i += 1
+        time.sleep(0.05)
+    results.put(latencies)
 
 
 def main() -> None:
@@ -46,28 +60,21 @@ def main() -> None:
         store = search_runtime.store(app)
         indexing.rebuild(session, store)  # the old generation that keeps serving
 
-    engine = search_runtime.get_search(app)
-    latencies: list[float] = []
-    stop = threading.Event()
-
-    def search_meanwhile():
-        queries = ["cyber security", "care", "cleaning services", "solar", "training"]
-        i = 0
-        while not stop.is_set():
-            t = time.perf_counter()
-            engine.search(queries[i % len(queries)], {"region": ["TLD"]})
-            latencies.append((time.perf_counter() - t) * 1000)
-            i += 1
-            time.sleep(0.05)
-
-    searcher = threading.Thread(target=search_meanwhile)
+    # The searches run in a process of their own: a build forks its indexing processes only
+    # from a process running no other thread, as `locator reindex` is.
+    fork = multiprocessing.get_context("fork")
+    results, stop = fork.Queue(), fork.Event()
+    searcher = fork.Process(
+        target=search_meanwhile, args=(search_runtime.store(app), stop, results))
     searcher.start()
     with app.app_context(), Session(engine_db) as session:
         started = time.perf_counter()
         generation = indexing.rebuild(session, search_runtime.store(app))
         elapsed = time.perf_counter() - started
     stop.set()
+    latencies = results.get()
     searcher.join()
+    engine = search_runtime.get_search(app)
     engine.refresh()
     print(f"rebuilt {published} published suppliers into {generation} in {elapsed:.1f} s "
           f"({published / elapsed:.0f} documents/s, {indexing.REBUILD_PROCESSES} processes)")

@@ -15,6 +15,9 @@ from . import create_app, search_runtime
 from .db import sql_engine
 from .engine import for_writing
 
+# No tqdm monitor thread: `reindex` forks indexing processes only from a single-threaded process
+# (see search_index.store.Building.fill).
+tqdm.monitor_interval = 0
 
 def _command_app() -> Flask:
     """Commands run without the index worker: `reindex` and `import` must not race a worker

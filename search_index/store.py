@@ -33,6 +33,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -237,9 +238,14 @@ class Building:
         limitmb: int = 256,
     ) -> int:
         """Add ``docs`` in one writer. ``progress(count)`` every 1,000 documents and at the end.
-        ``procs > 1`` indexes in child processes, which die with this one."""
+        ``procs > 1`` indexes in child processes, which die with this one, but only in a process
+        running no other thread: a forked child inherits every lock as it was, and one that
+        another thread held at the fork stays held in the child for ever. A web worker's index
+        thread, forking beside its request and refresh threads, hung about one first build in
+        six that way; there the build runs in this process."""
         ix = whoosh_index.open_dir(self.folder)
         options = {"limitmb": limitmb, "compound": False, "codec": WriterCodec()}
+        procs = procs if threading.active_count() == 1 else 1  # see the docstring
         if procs > 1:
             options.update(procs=procs, multisegment=True)
             multiprocessing.util.register_after_fork(self, lambda _self: _die_with_parent())

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import random
+import subprocess
+import sys
+import threading
 from types import SimpleNamespace
 
 import numpy as np
@@ -39,6 +43,32 @@ def _corpus(make_doc, n: int, seed: int) -> list[dict]:
         accreditations=rng.sample(["iso-9001", "cyber-essentials", "chas"], rng.randint(0, 2)),
         cpv_codes=rng.sample(["72000000", "79200000", "90900000", "45261000"], 1),
     ) for i in range(1, n + 1)]
+
+
+def _rebuild_alone(store: IndexStore, docs: list[dict], procs: int) -> None:
+    """`store.rebuild` in a process of its own: a build forks indexing processes only from a
+    process running no other thread, and this one may run other tests' threads."""
+    pickled = store.base.parent / "docs.pickle"
+    pickled.write_bytes(pickle.dumps(docs))
+    code = ("import pickle, sys; from search_index import IndexStore; IndexStore(sys.argv[1])"
+            ".rebuild(pickle.load(open(sys.argv[2], 'rb')), procs=int(sys.argv[3]))")
+    subprocess.run([sys.executable, "-c", code, str(store.base), str(pickled), str(procs)],
+                   check=True)
+
+
+def test_a_build_beside_other_threads_does_not_fork(tmp_path, make_doc):
+    """A child forked beside another thread can inherit a lock held for ever: a web worker's
+    first build hung that way. Beside a thread, the build runs in this process."""
+    store = IndexStore(tmp_path / "idx")
+    stop = threading.Event()
+    beside = threading.Thread(target=stop.wait)
+    beside.start()
+    try:
+        store.rebuild(_corpus(make_doc, 200, seed=4), procs=2)
+    finally:
+        stop.set()
+        beside.join()
+    assert store.segment_stats()[0] == 1
 
 
 def _store(tmp_path, make_doc) -> IndexStore:
@@ -93,7 +123,7 @@ def test_each_commit_and_build_writes_its_segments_sidecars(tmp_path, make_doc):
     store = _store(tmp_path, make_doc)
     names = {p.name.removesuffix(sidecar.SUFFIX) for p in _sidecar_paths(store)}
     assert names == _segment_ids(store) and len(names) > 1
-    store.rebuild(_corpus(make_doc, 200, seed=4), procs=2)  # a segment per process
+    _rebuild_alone(store, _corpus(make_doc, 200, seed=4), procs=2)  # a segment per process
     names = {p.name.removesuffix(sidecar.SUFFIX) for p in _sidecar_paths(store)}
     assert names == _segment_ids(store) and len(names) == 2
 
