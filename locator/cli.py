@@ -19,6 +19,7 @@ from .engine import for_writing
 # (see search_index.store.Building.fill).
 tqdm.monitor_interval = 0
 
+
 def _command_app() -> Flask:
     """Commands run without the index worker: `reindex` and `import` must not race a worker
     thread of their own; `locator run` starts one for the site it serves."""

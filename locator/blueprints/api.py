@@ -75,16 +75,13 @@ def new_arrivals():
     if rejected:
         abort(400, description=search.unknown_filter(*rejected[0]))
     try:
-        page = search.whole_number(request.args.get("page"), "page", 1, 1, search.MAX_PAGE)
-        per_page = search.whole_number(
-            request.args.get("per_page"), "per_page", search.PER_PAGE, 1, search.MAX_PER_PAGE
-        )
+        page, per_page = search.api_paging(request.args)
     except search.BadSearch as error:
         abort(400, description=str(error))
     try:
         found = arrivals.week_page(get_session(), week, filters, page, per_page)
     except paging.PastTheEnd:
-        abort(404, description=f"{week} has no page {page}")
+        abort(404)
     today = date.today()
     return jsonify(
         {

@@ -21,8 +21,8 @@ from .. import facets as manifest
 from ..identifiers import slugify
 from ..models import Supplier
 from . import query_reading
+from .paging import PER_PAGE
 
-PER_PAGE = 20
 MAX_PER_PAGE = 100
 MAX_PAGE = 10_000
 MAX_QUERY = 500  # characters; longer input is cut, not refused
@@ -62,8 +62,7 @@ class SearchRequest:
         return params
 
 
-def whole_number(raw: str | None, name: str, default: int, low: int, high: int) -> int:
-    """A whole-number query parameter, or `BadSearch` saying what it must be."""
+def _whole_number(raw: str | None, name: str, default: int, low: int, high: int) -> int:
     if raw in (None, ""):
         return default
     if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
@@ -109,17 +108,25 @@ def parse(args: Mapping, *, api: bool = False) -> SearchRequest:
     filters, rejected = read_filters(args, place)
     if api and rejected:
         raise BadSearch(unknown_filter(*rejected[0]))
+    page, per_page = api_paging(args) if api else (_page(args), PER_PAGE)
     return SearchRequest(
         q=_clean_query(args.get("q", "")),
         filters=filters,
         rejected=rejected,
         sort=sort,
-        page=whole_number(args.get("page"), "page", 1, 1, MAX_PAGE),
-        per_page=whole_number(args.get("per_page"), "per_page", PER_PAGE, 1, MAX_PER_PAGE)
-        if api
-        else PER_PAGE,
+        page=page,
+        per_page=per_page,
         place=place,
     )
+
+
+def _page(args: Mapping) -> int:
+    return _whole_number(args.get("page"), "page", 1, 1, MAX_PAGE)
+
+
+def api_paging(args: Mapping) -> tuple[int, int]:
+    """The API's `page` and `per_page` (its lists' paging), or `BadSearch` saying what is wrong."""
+    return _page(args), _whole_number(args.get("per_page"), "per_page", PER_PAGE, 1, MAX_PER_PAGE)
 
 
 @dataclass
