@@ -24,7 +24,7 @@ def search_suppliers():
         search_request = search.parse(request.args, api=True)
     except search.BadSearch as error:
         abort(400, description=str(error))
-    page = search.run(get_session(), get_search(), search_request)
+    page = search.run(get_session(), get_search(), search_request, accreditations=True)
     today = date.today()
     return jsonify(
         {

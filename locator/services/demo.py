@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import time
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from io import BytesIO
@@ -678,10 +679,25 @@ def mark_demo(session: Session) -> None:
     if session.get(SiteFlag, DEMO_FLAG) is None:
         session.add(SiteFlag(name=DEMO_FLAG, value="yes"))
         session.commit()
+    _flag_read.pop(_database(session), None)
 
 
 DEMO_FLAG = "demo-data"
+DEMO_FLAG_TTL = 60.0  # seconds; another process's seeding shows the banner within this
+_flag_read: dict[str, tuple[float, bool]] = {}  # by database: when it was read, what it said
 
 
 def holds_demo(session: Session) -> bool:
-    return session.get(SiteFlag, DEMO_FLAG) is not None
+    """Whether the site holds demo data. Every page asks (the banner), so the answer is read
+    from the database at most once a minute per process: the query was ~5 % of a search
+    page's CPU."""
+    database, now = _database(session), time.monotonic()
+    read_at, held = _flag_read.get(database, (-DEMO_FLAG_TTL, False))
+    if now - read_at >= DEMO_FLAG_TTL:
+        held = session.get(SiteFlag, DEMO_FLAG) is not None
+        _flag_read[database] = (now, held)
+    return held
+
+
+def _database(session: Session) -> str:
+    return str(session.get_bind().url)

@@ -275,10 +275,13 @@ _NOT_LISTED = [
 ]
 
 
-def run(session: Session, engine: SearchEngine, request: SearchRequest) -> SearchPage:
+def run(
+    session: Session, engine: SearchEngine, request: SearchRequest, *, accreditations: bool = False
+) -> SearchPage:
     """Search as a buyer means it: the query is read for places, codes and company numbers
     (`interpret`), and a query whose spelling matches no supplier in full runs again with the
-    suggested spelling."""
+    suggested spelling. `accreditations` loads the results' accreditations (the API lists them;
+    the page does not, and the extra query was ~10 % of its CPU)."""
     interpretation = Interpretation(request.q)
     if request.q:
         request, interpretation = interpret(session, request)
@@ -288,14 +291,10 @@ def run(session: Session, engine: SearchEngine, request: SearchRequest) -> Searc
         interpretation = replace(interpretation, corrected_from=typed)
         result = _search(engine, request, interpretation.company_id)
     ids = [int(hit.id) for hit in result.hits]
-    rows = {
-        s.id: s
-        for s in session.exec(
-            select(Supplier)
-            .where(Supplier.id.in_(ids), Supplier.status == "published")
-            .options(selectinload(Supplier.accreditations), *_NOT_LISTED)
-        )
-    }
+    query = select(Supplier).where(Supplier.id.in_(ids), Supplier.status == "published")
+    if accreditations:
+        query = query.options(selectinload(Supplier.accreditations))
+    rows = {s.id: s for s in session.exec(query.options(*_NOT_LISTED))}
     # The index can lag the database by a moment: never show what is no longer published.
     results = [rows[i] for i in ids if i in rows]
     return SearchPage(
