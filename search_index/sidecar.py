@@ -43,6 +43,7 @@ from .segments import (
     columns,
     decode_matcher,
     decode_with_positions,
+    rows_in,
 )
 
 VERSION = 2
@@ -251,7 +252,7 @@ class Sidecar:
                 return np.zeros(0, np.int64)
             a, b = int(self._post_off[t]), int(self._post_off[t + 1])
             ids = self._ids[a:b]
-            rows = a + np.flatnonzero(np.isin(ids, docs, assume_unique=True))
+            rows = a + rows_in(ids, docs)
             starts = self._pos_off[rows].astype(np.int64)
             counts = self._pos_off[rows + 1].astype(np.int64) - starts
             first = np.cumsum(counts) - counts

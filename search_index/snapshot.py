@@ -23,7 +23,15 @@ from whoosh.codec.whoosh3 import STORED_COLUMN
 
 from .facets import FACETS, FACETS_BY_NAME, tree_prefix
 from .schema import SPELL_FIELD, TEXT_BOOSTS
-from .segments import Postings, SegmentData, decode_postings, phrase_docs, whoosh_position_keys
+from .segments import (
+    Postings,
+    SegmentData,
+    decode_postings,
+    intersect_sorted,
+    phrase_docs,
+    rows_in,
+    whoosh_position_keys,
+)
 
 K1, B = 1.2, 0.75
 MAX_PREFIX_TERMS = 64
@@ -234,7 +242,7 @@ class Snapshot:
             cand = None
             for t in tokens:
                 ids = self._segment_postings(leaf, field, t).ids
-                cand = ids if cand is None else np.intersect1d(cand, ids, assume_unique=True)
+                cand = ids if cand is None else intersect_sorted(cand, ids)
             return self._leaf_phrase(leaf, field, tokens, cand) if len(cand) else cand
         return self._segment_cache.get_or_make((key, field, tokens), verify,
                                                lambda a: a.nbytes + 64)
@@ -276,7 +284,7 @@ class Snapshot:
                     if not len(cand):
                         break
                     held = self._segment_postings(leaf, field, t).ids
-                    cand = cand[np.isin(cand, held, assume_unique=True)]
+                    cand = cand[rows_in(cand, held)]
                 if len(cand):
                     found.append(self._leaf_phrase(leaf, field, tokens, cand) + offset)
             return _concat(found, np.int32)

@@ -17,6 +17,7 @@ import pytest
 from whoosh import index as whoosh_index
 
 from search_index import IndexStore, SearchEngine, sidecar
+from search_index.segments import intersect_sorted, rows_in
 
 WORDS = ["cyber", "security", "cleaning", "catering", "software", "testing", "penetration",
          "audit", "payroll", "recruitment", "ecology", "survey", "mental", "health", "care",
@@ -200,3 +201,21 @@ def test_spelling_candidates_hold_every_word_whoosh_finds_within_the_distance(
     assert found > len(WORDS)
     reader.close()
     ix.close()
+
+
+@pytest.mark.parametrize(("a", "b"), [(1, 40), (40, 1), (3, 200), (200, 3), (30, 30), (0, 5),
+                                     (5, 0), (7, 29), (29, 7)])
+def test_rows_in_finds_what_isin_finds_whatever_the_sizes(a, b):
+    """The binary-search paths (one array much shorter) and the sorting path agree, at the
+    arrays' ends too."""
+    rng = np.random.default_rng(a * 1000 + b)
+    for _ in range(50):
+        haystack = np.unique(rng.integers(0, 400, a))
+        needles = np.unique(rng.integers(0, 400, b))
+        if len(haystack) and len(needles):  # share the ends sometimes
+            ends = rng.choice([haystack[0], haystack[-1], needles[0], needles[-1]], 2)
+            haystack, needles = np.union1d(haystack, ends[:1]), np.union1d(needles, ends[1:])
+        want = np.flatnonzero(np.isin(haystack, needles))
+        assert rows_in(haystack, needles).tolist() == want.tolist()
+        assert intersect_sorted(haystack, needles).tolist() == haystack[want].tolist()
+        assert intersect_sorted(needles, haystack).tolist() == haystack[want].tolist()
