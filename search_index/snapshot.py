@@ -218,8 +218,12 @@ class Snapshot:
                         _concat([p.tf for p, _ in parts], np.float32))
 
     def keyword_docs(self, field: str, value: str) -> np.ndarray:
-        """Global docnums holding ``value`` in an unscored keyword field."""
-        return self._postings(field, value).ids
+        """Global docnums holding ``value`` in an unscored keyword field; kept for this
+        snapshot, as a query's CPV concepts look up the same few codes' trees again and again
+        (a lookup in every segment each: a fifth of a warm query's time)."""
+        return self._local.get_or_make(("k", field, value),
+                                       lambda: self._postings(field, value).ids,
+                                       lambda ids: ids.nbytes + 64)
 
     def term(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Global docnums holding ``text`` in ``field`` and their BM25 contribution."""
