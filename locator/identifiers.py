@@ -9,6 +9,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
+
+def normalise_email(email: str) -> str:
+    """The form in which accounts and subscriptions store and compare an e-mail address."""
+    return email.strip().lower()
+
+
 # Two-letter Companies House prefixes in use (England & Wales has none: 8 digits).
 COMPANIES_HOUSE_PREFIXES = frozenset(
     [

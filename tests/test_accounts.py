@@ -21,7 +21,7 @@ from helpers import (
 )
 from sqlmodel import select
 
-from locator.models import IndexQueueEntry, Supplier, User
+from locator.models import IndexQueueEntry, Subscription, Supplier, User
 from locator.services import accounts
 
 NEW_PASSWORD = "plum tractor lantern"
@@ -352,3 +352,23 @@ def test_create_admin_command(runner, session):
     assert "at least 12 characters" in short.output
     common = runner.invoke(args=["create-admin", "x@example.com", "--password", "qwerty123456"])
     assert common.exit_code != 0 and "common passwords" in common.output
+
+
+def test_deleting_an_account_ends_the_new_arrivals_emails_to_its_address(
+    app, client, session, sign_up, runner
+):
+    """The delete page promises the address is deleted: subscriptions held it too."""
+    for address in ("owner@example.com", "buyer@example.com"):
+        post_form(client, "/new-arrivals/subscribe", {"email": address})
+        link = mail_link(mail_to(app, address)[-1], "/new-arrivals/subscribe/confirm/")
+        assert b"Subscription confirmed" in post_form(client, link, {}).data
+    sign_up("owner@example.com")
+    assert b"new-arrivals emails" in client.get("/account/delete").data
+    post_form(client, "/account/delete", {"current_password": TEST_PASSWORD})
+
+    rows = session.exec(select(Subscription).order_by(Subscription.id)).all()
+    assert [r.is_active for r in rows] == [False, True]
+    assert "owner@example.com" not in [r.email for r in rows]
+    assert rows[1].email == "buyer@example.com"
+    sent = runner.invoke(args=["digest", "send", "--dry-run"]).output
+    assert "owner@example.com" not in sent and "buyer@example.com" in sent

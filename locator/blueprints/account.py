@@ -7,7 +7,7 @@ import logging
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from .. import email_messages
+from .. import email_messages, identifiers
 from ..db import get_session
 from ..forms.auth import ChangeEmailForm, ChangePasswordForm, DeleteAccountForm
 from ..forms.profile import ConfirmForm
@@ -100,7 +100,7 @@ def change_email():
         refused = _refused(template, form)
         if refused is not None:
             return refused
-        address = accounts.normalise_email(form.email.data)
+        address = identifiers.normalise_email(form.email.data)
         if address == current_user.email:
             form.email.errors.append("This is already your email address")
             return render_template(template, form=form)

@@ -23,7 +23,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from .. import email_messages
+from .. import email_messages, identifiers
 from ..db import get_session
 from ..forms.auth import (
     ForgottenPasswordForm,
@@ -91,7 +91,7 @@ def register():
             message, kind = email_messages.already_registered(sender, owner), "already-registered"
         email_messages.send_limited(message, kind)
         return render_template(
-            "auth/check_email.html", email=accounts.normalise_email(form.email.data),
+            "auth/check_email.html", email=identifiers.normalise_email(form.email.data),
             purpose="register",
         )
     return render_template("auth/register.html", form=form)
@@ -170,7 +170,7 @@ def confirm_email(token: str):
 def forgotten_password():
     form = ForgottenPasswordForm()
     if form.validate_on_submit():
-        address = accounts.normalise_email(form.email.data)
+        address = identifiers.normalise_email(form.email.data)
         user = accounts.find_by_email(get_session(), address)
         sender = email_messages.mailer()
         email_messages.send_limited(

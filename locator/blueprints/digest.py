@@ -9,10 +9,10 @@ from .. import email_messages
 from ..db import get_session
 from ..forms.digest import SubscribeForm
 from ..forms.profile import ConfirmForm
+from ..identifiers import normalise_email
 from ..limits import SUBSCRIBE, email_allowed, limited
 from ..login import csrf
 from ..services import digest
-from ..services.accounts import normalise_email
 
 bp = Blueprint("digest", __name__, url_prefix="/new-arrivals")
 

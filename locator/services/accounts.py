@@ -18,8 +18,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..identifiers import normalise_email
 from ..models import User, utcnow
-from . import claims, suppliers, tokens
+from . import claims, digest, suppliers, tokens
 
 ROLES = ("supplier", "buyer", "admin")
 MIN_PASSWORD = 12
@@ -31,10 +32,6 @@ COMMON_PASSWORDS = Path(__file__).resolve().parent.parent / "data" / "common_pas
 
 class EmailTaken(ValueError):
     """An account already uses this e-mail address (compared case-insensitively)."""
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
 
 
 def find_by_email(session: Session, email: str) -> User | None:
@@ -193,13 +190,15 @@ def _live_user(session: Session, user_id) -> User | None:
 
 def delete(session: Session, user: User) -> None:
     """Delete an account: its profile leaves the directory and waits, without the contact's
-    details, to be claimed; its claims lose what it wrote; the row stays as a tombstone without
+    details, to be claimed; its claims lose what it wrote; new-arrivals e-mails to its address
+    end; the row stays as a tombstone without
     personal data, so records that name the account by id still make sense; every session
     ends. The audit log never held its personal data (`audit.PERSONAL`)."""
     supplier = suppliers.for_owner(session, user)
     if supplier is not None:
         suppliers.release(session, supplier)
     claims.forget(session, user)
+    digest.forget(session, user.email)
     user.email = f"deleted-{user.id}"  # not an address: nobody can sign in or register as it
     user.password_hash = ""  # nosec B105  # not a password: an empty hash matches none
     user.email_verified_at = None

@@ -14,9 +14,9 @@ from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
 from .. import audit
+from ..identifiers import normalise_email
 from ..models import Accreditation, AuditEvent, CaseStudy, Claim, Supplier, User, utcnow
 from . import records, suppliers
-from .accounts import normalise_email
 from .paging import Page, paginate
 
 HIDDEN = "account-disabled"  # a published profile while its owner's account is disabled

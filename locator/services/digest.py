@@ -24,11 +24,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from .. import facets
+from ..identifiers import normalise_email
 from ..mailer import Mailer
 from ..models import DigestDelivery, Subscription, Supplier, utcnow
 from ..weeks import IsoWeek
 from . import arrivals, tokens
-from .accounts import normalise_email
 from .tokens import BadToken
 
 CONFIRM_MAX_AGE = timedelta(days=3)
@@ -82,6 +82,18 @@ def unsubscribe(session: Session, subscription: Subscription) -> None:
         subscription.unsubscribed_at = utcnow()
         session.add(subscription)
         session.commit()
+
+
+def forget(session: Session, email: str) -> None:
+    """End every subscription to `email` and erase the address from them: its owner deleted
+    their account, which promises that the address is deleted. The caller commits. Old links
+    in sent e-mails then name no subscription."""
+    for subscription in session.exec(
+        select(Subscription).where(Subscription.email == normalise_email(email))
+    ):
+        subscription.unsubscribed_at = subscription.unsubscribed_at or utcnow()
+        subscription.email = f"deleted-{subscription.id}"  # not an address: never sent to
+        session.add(subscription)
 
 
 @dataclass
