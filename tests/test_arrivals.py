@@ -50,6 +50,7 @@ def test_week_lists_its_arrivals_newest_first(client, week_of_arrivals):
         assert absent not in page
     assert "3 new suppliers that week" in page
     assert f"/new-arrivals/{WEEK.previous()}" in page and f"/new-arrivals/{WEEK.next()}" in page
+    assert positions[-1] < page.find('aria-label="Weeks"')  # on a phone: arrivals, then weeks
 
 
 def test_filters_follow_search_rules(client, week_of_arrivals):
@@ -183,3 +184,17 @@ def test_the_api_pages_a_busy_week_as_the_listing_does(client, session):
     assert client.get(f"{api}&page=3").status_code == 404
     bad = client.get(f"{api}&per_page=abc")
     assert bad.status_code == 400 and "per_page" in bad.get_json()["error"]
+
+
+def test_a_filtered_week_with_no_match_links_to_the_latest_week_with_one(
+    client, runner, week_of_arrivals
+):
+    assert runner.invoke(args=["reindex"]).exit_code == 0
+    later = WEEK.next().next()
+    page = client.get(f"/new-arrivals/{later}?sector=health-social-care").data.decode()
+    assert "0 new suppliers that week matching your filters" in page
+    assert f'href="/new-arrivals/{WEEK}?sector=health-social-care"' in page  # "Wide Reach"
+    assert "latest suppliers matching" not in client.get(
+        f"/new-arrivals/{later}?sector=central-government").data.decode()  # none ever matched
+    assert "latest suppliers matching" not in client.get(
+        f"/new-arrivals/{WEEK}?sector=health-social-care").data.decode()  # this week has it

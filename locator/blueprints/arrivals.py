@@ -6,6 +6,7 @@ from flask import Blueprint, Response, render_template, request, url_for
 
 from .. import facets, feeds, presenters
 from ..db import get_session
+from ..search_runtime import get_search
 from ..services import arrivals, paging
 from ..urls import external_url
 from ..weeks import BadWeek, IsoWeek
@@ -35,6 +36,9 @@ def _week_page(week: IsoWeek):
         found = arrivals.week_page(get_session(), week, filters, page_number())
     except paging.PastTheEnd:
         return _no_such_week(f"The week of {week.label} has no page {request.args['page']}")
+    latest = None
+    if filters and not found.total:
+        latest = arrivals.latest_matching_week(get_session(), get_search(), filters)
     groups = presenters.filter_groups(facets.ARRIVALS, filters)
     chosen = presenters.chosen_filters(
         filters,
@@ -49,6 +53,7 @@ def _week_page(week: IsoWeek):
         first=first,
         current=IsoWeek.current(),
         found=found,
+        latest=latest if latest != week else None,
         page_link=lambda n: url_for(request.endpoint, page=n, **request.view_args, **filters),
         filters=filters,
         groups=groups,

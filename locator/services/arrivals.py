@@ -17,6 +17,8 @@ from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
+from search_index import SearchEngine
+
 from .. import facets as manifest
 from ..models import Supplier
 from ..weeks import IsoWeek
@@ -84,6 +86,19 @@ def week_page(
     if not filters:
         return paginate(session, _arrived(week.starts, week.ends), page, per_page)
     return page_of(for_week(session, week, filters), page, per_page)
+
+
+def latest_matching_week(
+    session: Session, engine: SearchEngine, filters: Mapping[str, list[str]]
+) -> IsoWeek | None:
+    """The week in which the newest published supplier matching `filters` arrived, for a
+    filtered week with none: the search index knows the newest match at once, where the
+    database would be read week by week. None if nothing matches."""
+    found = engine.search("", filters, sort="newest", per_page=1)
+    newest = session.get(Supplier, int(found.hits[0].id)) if found.hits else None
+    if newest is None or newest.status != "published" or newest.first_published_at is None:
+        return None
+    return IsoWeek.containing(newest.first_published_at)
 
 
 def first_week(session: Session) -> IsoWeek:
