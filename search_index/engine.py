@@ -42,6 +42,7 @@ TIER = 1e6  # rank = words matched × TIER + score: scores stay far below it
 PROXIMITY_FIELDS = ("name", "summary", "services")
 PROXIMITY_WEIGHT = 0.25
 PROXIMITY_CANDIDATES = 100
+HITS_CACHE_MB = 16  # a hit's id, slug and snippets, by document and query terms
 CONCEPT_WEIGHT = 1.5  # a supplier at a CPV code that fits the query fully, in best-text-scores
 
 
@@ -82,6 +83,7 @@ class SearchEngine:
         self.concepts = concepts
         self._synonyms = load_synonyms(synonyms_path)
         self._postings = ByteLRU(cache_mb << 20)
+        self._hits = ByteLRU(HITS_CACHE_MB << 20)
         self._segments: dict[tuple, SegmentData] = {}
         self._refresh_lock = threading.Lock()
         self._retired: list[tuple[float, object]] = []
@@ -281,18 +283,27 @@ class SearchEngine:
         terms = frozenset() if parsed.is_browse else highlight_terms(parsed, snap, HIGHLIGHT_FIELDS)
         hits = []
         for d in docnums:
-            stored = snap.stored(d)
+            doc_id, slug, highlights = self._shown(snap, d, terms)
             hits.append(Hit(
-                id=stored["id"],
-                slug=stored.get("slug", ""),
+                id=doc_id,
+                slug=slug,
                 score=float(scores[d]) if scores is not None else 0.0,
-                highlights=snippets(stored, terms),
+                highlights=list(highlights),
                 match="all" if strict is None or strict[d] else "some",
             ))
         suggestion = None
         if not parsed.is_browse and matched_all < SUGGEST_BELOW:
             suggestion = self._better_query(parsed, snap, masks, matched_all)
         return SearchResult(total, page, per_page, hits, facets, suggestion, matched_all)
+
+    def _shown(self, snap: Snapshot, docnum: int, terms: frozenset[str]) -> tuple:
+        """(id, slug, snippets) of a hit. Kept by document and query terms across snapshots:
+        reading the stored text and finding the words in it was a quarter of a warm search,
+        and the suppliers a popular query shows come up again and again."""
+        def make():
+            stored = snap.stored(docnum)
+            return stored["id"], stored.get("slug", ""), tuple(snippets(stored, terms))
+        return self._hits.get_or_make((snap.doc_key(docnum), terms), make, _shown_bytes)
 
     def _add_concepts(self, q: str, snap: Snapshot, found: Evaluation) -> None:
         """Suppliers classified at or near a CPV code the query means gain score, graded by
@@ -325,6 +336,11 @@ class SearchEngine:
         strict = evaluate(parse(corrected, self._synonyms), snap).strict
         found = _and(pack(strict) & snap.alive_bits, masks.values())
         return corrected if _count(found) > total else None
+
+
+def _shown_bytes(shown: tuple) -> int:
+    doc_id, slug, highlights = shown
+    return 200 + len(doc_id) + len(slug) + sum(len(h) for h in highlights)
 
 
 def _reward_proximity(parsed: ParsedQuery, snap: Snapshot, matched: np.ndarray,

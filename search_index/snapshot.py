@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import math
 import threading
+from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -117,6 +118,7 @@ class Snapshot:
             self.leaves.append((reader, offset, key, segment_data(reader, key)))
             offset += reader.doc_count_all()
         self.size = offset
+        self._offsets = [off for _, off, _, _ in self.leaves]
         self.alive = np.ones(offset, bool)
         for reader, off, _, _ in self.leaves:
             if reader.has_deletions():
@@ -345,6 +347,13 @@ class Snapshot:
     def stored(self, docnum: int) -> dict:
         with self.io_lock:
             return self.reader.stored_fields(int(docnum))
+
+    def doc_key(self, docnum: int) -> tuple:
+        """A key for one document's stored fields that holds across snapshots: its segment's
+        key and its number there (a segment's documents never change)."""
+        at = bisect_right(self._offsets, docnum) - 1
+        _, offset, key, _ = self.leaves[at]
+        return key, int(docnum) - offset
 
 
 def _open_stored(reader) -> None:

@@ -195,6 +195,29 @@ def test_update_and_delete_visible_after_refresh(engine, make_doc):
     assert not engine.refresh()
 
 
+def test_a_hit_shows_its_own_snippets_after_other_queries_edits_and_merges(build, make_doc):
+    """A hit's id, slug and snippets are kept by document and query terms: never another
+    query's snippets, an edited document's old text, or another document at the same number."""
+    engine = build([make_doc(1, description="Shared roofing and alpha guttering."),
+                    make_doc(2, description="Shared roofing and beta cladding.")])
+    store = engine.store
+    roofing = {h.id: h.highlights for h in engine.search("roofing").hits}
+    assert roofing == {"1": ["Shared <mark>roofing</mark> and alpha guttering."],
+                       "2": ["Shared <mark>roofing</mark> and beta cladding."]}
+    assert [h.highlights for h in engine.search("guttering").hits] == [
+        ["Shared roofing and alpha <mark>guttering</mark>."]]
+    store.upsert([make_doc(2, description="Shared roofing, now gamma slating.")])
+    engine.refresh()
+    assert {h.id: h.highlights for h in engine.search("roofing").hits}["2"] == [
+        "Shared <mark>roofing</mark>, now gamma slating."]
+    store.delete(["1"])
+    store.optimize()  # one segment again: document 2 is now number 0, where 1 was
+    engine.refresh()
+    (hit,) = engine.search("roofing").hits
+    assert (hit.id, hit.slug, hit.highlights) == (
+        "2", "supplier-2", ["Shared <mark>roofing</mark>, now gamma slating."])
+
+
 HOSTILE = [
     "AND", "OR NOT", "title:", "name:foo", "(((", ")", "^2", "~", "*", "**", '"', '"""',
     "\x00\x01\x1b[31m", "😀🔥", "a" * 10_000, "cyber " * 2_000, "-", "?*", "foo^bar~2",
