@@ -48,22 +48,30 @@ class ByteLRU:
         self._bytes = 0
         self._lock = threading.Lock()
 
-    def get_or_make(self, key, make: Callable, size: Callable[[object], int]):
+    def get(self, key):
+        """The value kept under ``key``, or None."""
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key][0]
-        value = make()
+        return None
+
+    def put(self, key, value, nbytes: int) -> None:
         with self._lock:
             if key not in self._items:
                 # Each item's size is kept with it: one cache holds values of several kinds,
                 # and an evicted one is not measured by the size function of the newcomer.
-                nbytes = size(value)
                 self._items[key] = (value, nbytes)
                 self._bytes += nbytes
                 while self._bytes > self.max_bytes and len(self._items) > 1:
                     _, (_, old) = self._items.popitem(last=False)
                     self._bytes -= old
+
+    def get_or_make(self, key, make: Callable, size: Callable[[object], int]):
+        value = self.get(key)
+        if value is None:
+            value = make()
+            self.put(key, value, size(value))
         return value
 
 
@@ -343,6 +351,14 @@ class Snapshot:
                     found.update(t.decode("utf-8") if isinstance(t, bytes) else t for t in
                                  reader.terms_within(SPELL_FIELD, word, maxdist, prefix=1))
         return found
+
+    def kept(self, key):
+        """A value a caller kept for this snapshot with ``keep``, or None."""
+        return self._local.get(key)
+
+    def keep(self, key, value, nbytes: int) -> None:
+        """Keep a value computed from this snapshot (valid for it alone) in its bounded cache."""
+        self._local.put(key, value, nbytes)
 
     def stored(self, docnum: int) -> dict:
         with self.io_lock:

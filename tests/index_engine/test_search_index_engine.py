@@ -218,6 +218,20 @@ def test_a_hit_shows_its_own_snippets_after_other_queries_edits_and_merges(build
         "2", "supplier-2", ["Shared <mark>roofing</mark>, now gamma slating."])
 
 
+def test_repeated_words_find_the_same_and_kinds_of_match_stay_apart(build, make_doc):
+    """A common word's matches are kept for the snapshot: a word, a prefix and a phrase of the
+    same letters are different matches, and a repeat finds exactly what the first time did."""
+    engine = build([make_doc(1, description="Care homes."), make_doc(2, summary="Careers advice."),
+                    make_doc(3, description="Home care and more care.")])
+    first = {q: [(h.id, h.score) for h in engine.search(q).hits]
+             for q in ("care", "care*", '"care homes"', "homes care")}
+    assert [i for i, _ in first["care"]] == ["3", "1"]
+    assert sorted(i for i, _ in first["care*"]) == ["1", "2", "3"]
+    assert [i for i, _ in first['"care homes"']] == ["1"]
+    again = {q: [(h.id, h.score) for h in engine.search(q).hits] for q in first}
+    assert again == first
+
+
 HOSTILE = [
     "AND", "OR NOT", "title:", "name:foo", "(((", ")", "^2", "~", "*", "**", '"', '"""',
     "\x00\x01\x1b[31m", "😀🔥", "a" * 10_000, "cyber " * 2_000, "-", "?*", "foo^bar~2",
