@@ -8,9 +8,11 @@ from email import policy, utils
 from email.message import EmailMessage
 from pathlib import Path
 
+from sqlalchemy import event
 from sqlalchemy.orm import selectinload
 from sqlmodel import select
 
+from locator.db import sql_engine
 from locator.models import Supplier
 from locator.services import accounts
 from locator.services import admin as admin_service
@@ -205,3 +207,21 @@ def email_problems(raw: bytes) -> list[str]:
                          re.MULTILINE):
             problems.append("no raw List-Unsubscribe-Post: List-Unsubscribe=One-Click")
     return problems
+
+
+class SelectsSent:
+    """The SELECT statements the app sends meanwhile: `with SelectsSent(app) as sent:`."""
+
+    def __init__(self, app):
+        self.engine, self.sent = sql_engine(app), []
+
+    def _record(self, conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith("SELECT"):
+            self.sent.append(statement)
+
+    def __enter__(self) -> list[str]:
+        event.listen(self.engine, "before_cursor_execute", self._record)
+        return self.sent
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._record)

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import feedparser
 import pytest
+from helpers import SelectsSent
 from sqlmodel import select
 
 from locator.models import Supplier
@@ -198,3 +199,21 @@ def test_a_filtered_week_with_no_match_links_to_the_latest_week_with_one(
         f"/new-arrivals/{later}?sector=central-government").data.decode()  # none ever matched
     assert "latest suppliers matching" not in client.get(
         f"/new-arrivals/{WEEK}?sector=health-social-care").data.decode()  # this week has it
+
+
+@pytest.mark.parametrize(("url", "selects"), [
+    (f"/new-arrivals/{WEEK}", 3),  # the first week, the week's count and page: no details
+    (f"/api/v1/new-arrivals?week={WEEK}", 3),  # the count, the page and its accreditations
+])
+def test_a_week_costs_the_same_few_queries_however_many_arrived(
+    app, client, session, week_of_arrivals, url, selects
+):
+    sent = []
+    for more in (0, 20):  # three arrivals, then twenty-three (a full page)
+        for n in range(more):
+            _supplier(session, f"Extra {n}", WEEK.starts + timedelta(hours=n + 1))
+        client.get(url)  # the banner's flag is read on some pages, not others
+        with SelectsSent(app) as sent_now:
+            assert client.get(url).status_code == 200
+        sent.append(sent_now)
+    assert [len(s) for s in sent] == [selects, selects], sent

@@ -6,16 +6,14 @@ the database."""
 import re
 
 import pytest
-from helpers import published_suppliers, search_api
+from helpers import SelectsSent, published_suppliers, search_api
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markupsafe import escape
 from openapi_spec_validator import validate
-from sqlalchemy import event
 from sqlmodel import select
 
 from locator import search_runtime
-from locator.db import sql_engine
 from locator.models import Supplier
 
 
@@ -161,23 +159,6 @@ def test_a_snippet_that_repeats_the_summary_is_left_out():
     assert fresh_snippets([supplier], {}) == {7: []}
 
 
-class _Statements:
-    """The SQL statements the app sends while in use (`with _Statements(app) as sent:`)."""
-
-    def __init__(self, app):
-        self.engine, self.sent = sql_engine(app), []
-
-    def _record(self, conn, cursor, statement, *args):
-        self.sent.append(statement)
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._record)
-        return self.sent
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._record)
-
-
 @pytest.mark.parametrize(("url", "queries"), [
     ("/search?q={q}", 1),  # the page's suppliers; the page shows no accreditations
     ("/api/v1/suppliers?q={q}&per_page=20", 2),  # and their accreditations, in one query
@@ -188,16 +169,16 @@ def test_a_page_of_results_costs_the_same_few_queries_however_many_it_lists(
     sent = {}
     for q in ("care", "Kestrel"):  # a full page, then one or two results
         client.get(url.format(q=q))  # the banner's flag is read on some pages, not others
-        with _Statements(app) as sent[q]:
+        with SelectsSent(app) as sent[q]:
             assert client.get(url.format(q=q)).status_code == 200
     assert len(search_api(client, "care", per_page=20)["results"]) == 20
     for q, statements in sent.items():
-        assert len([s for s in statements if s.startswith("SELECT")]) == queries, (q, statements)
+        assert len(statements) == queries, (q, statements)
 
 
 def test_the_demo_banner_flag_is_read_once_a_minute_not_on_every_page(app, client):
     client.get("/search?q=care")
-    with _Statements(app) as sent:
+    with SelectsSent(app) as sent:
         for _ in range(3):
             assert b"invented demo data" in client.get("/search?q=care").data
     assert not [s for s in sent if "site_flags" in s]

@@ -79,7 +79,9 @@ def new_arrivals():
     except search.BadSearch as error:
         abort(400, description=str(error))
     try:
-        found = arrivals.week_page(get_session(), week, filters, page, per_page)
+        found = arrivals.week_page(
+            get_session(), week, filters, page, per_page, accreditations=True
+        )
     except paging.PastTheEnd:
         abort(404)
     today = date.today()
