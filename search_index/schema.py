@@ -81,8 +81,9 @@ class CachedText(fields.TEXT):
                 and not ana.items[0].gaps
                 and type(self.format) in (formats.Positions, formats.Frequency))
 
-    def _terms(self, word: str) -> tuple[str, ...]:
-        """The terms the analyzer's filters make of one word, in order."""
+    def _terms(self, word: str) -> tuple[bytes, ...]:
+        """The terms the analyzer's filters make of one word, in order, encoded: one bytes
+        object a term, shared by all its postings (they are held in memory until a commit)."""
         cache = self.__dict__.setdefault("_words", {})
         terms = cache.get(word)
         if terms is None:
@@ -91,7 +92,7 @@ class CachedText(fields.TEXT):
             stream = iter((token,))
             for item in self.analyzer.items[1:]:
                 stream = item(stream)
-            terms = tuple(t.text for t in stream)
+            terms = tuple(t.text.encode("utf-8") for t in stream)
             if len(cache) >= self.CACHE_WORDS:
                 cache.clear()
             cache[word] = terms
@@ -104,13 +105,13 @@ class CachedText(fields.TEXT):
         words = self.analyzer.items[0].expression.finditer(value)
         fmt = self.format
         if type(fmt) is formats.Frequency:
-            freqs: dict[str, int] = {}
+            freqs: dict[bytes, int] = {}
             for match in words:
                 for term in self._terms(match.group(0)):
                     freqs[term] = freqs.get(term, 0) + 1
-            return [(term.encode("utf-8"), n, float(n) * fmt.field_boost, formats.pack_uint(n))
+            return [(term, n, float(n) * fmt.field_boost, formats.pack_uint(n))
                     for term, n in freqs.items()]
-        poses: dict[str, list[int]] = {}
+        poses: dict[bytes, list[int]] = {}
         first, kept = None, 0
         for i, match in enumerate(words):
             for term in self._terms(match.group(0)):
@@ -118,7 +119,7 @@ class CachedText(fields.TEXT):
                     first = i
                 poses.setdefault(term, []).append(first + kept)
                 kept += 1
-        return [(term.encode("utf-8"), len(p), float(len(p)) * fmt.field_boost, fmt.encode(p))
+        return [(term, len(p), float(len(p)) * fmt.field_boost, fmt.encode(p))
                 for term, p in poses.items()]
 
     def __getstate__(self):

@@ -1,6 +1,7 @@
 """Bulk decoding of one Whoosh segment into numpy arrays.
 
-This is the only module that touches Whoosh 2.7.4 internals (the W3 codec's
+With :mod:`search_index.writer_codec` and :mod:`search_index.bulk_writer` (its writing
+side), this is the only code that touches Whoosh 2.7.4 internals (the W3 codec's
 posting blocks and fixed-width columns). Walking postings through Whoosh's
 matcher API costs about 4 µs a posting; decoding a whole 128-posting block at
 once (zlib + pickle + cumsum) is ~50x faster, which is what makes the
@@ -18,10 +19,11 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable
 from functools import partial
+from itertools import chain
 from pickle import loads  # nosec B403  # Whoosh's own posting blocks (see above)
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3LeafMatcher, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length
 
@@ -62,13 +64,20 @@ def decode_matcher(m) -> Postings:
 def decode_with_positions(m) -> tuple[Postings, np.ndarray, np.ndarray]:
     """Postings, how many positions each posting has, and all their positions in a row."""
     blocks = list(_blocks(m))
-    deltas = _all_deltas([v for b in blocks for v in b[2]])
-    counts = np.fromiter(map(len, deltas), np.int64, len(deltas))
-    flat = np.cumsum(np.fromiter((d for ds in deltas for d in ds), np.int64, int(counts.sum())))
-    before = np.concatenate([[0], flat])[np.cumsum(counts) - counts]  # running sum at each start
+    counts, flat = positions_of([v for b in blocks for v in b[2]])
     return (Postings(np.concatenate([b[0] for b in blocks]).astype(np.int32),
                      np.concatenate([b[1] for b in blocks])),
-            counts, flat - np.repeat(before, counts))
+            counts, flat)
+
+
+def positions_of(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """How many positions each posting has, and all their positions in a row, from postings'
+    raw Positions values."""
+    deltas = _all_deltas(values)
+    counts = np.fromiter(map(len, deltas), np.int64, len(deltas))
+    flat = np.cumsum(np.fromiter(chain.from_iterable(deltas), np.int64, int(counts.sum())))
+    before = np.concatenate([[0], flat])[np.cumsum(counts) - counts]  # running sum at each start
+    return counts, flat - np.repeat(before, counts)
 
 
 def _blocks(m):
@@ -276,37 +285,3 @@ class SegmentData:
             values = sidecar.terms(field)
             facets[facet.name] = (values, [sidecar.postings(field, v).ids for v in values])
         return cls(sidecar.columns, facets, sidecar)
-
-
-class WriterCodec(W3Codec):
-    """Whoosh's codec for the store's writers (``ix.writer(codec=WriterCodec())``): the same
-    files, but writing a segment's postings looks each posting's field length up in memory.
-    Whoosh records the lengths in each posting block and read them from the segment's length
-    file one seek and read per posting: 40 % of the CPU of a commit. Segments name Whoosh's
-    own codec, so nothing of this class is kept in the index."""
-
-    def new_segment(self, storage, indexname):
-        return W3Codec().new_segment(storage, indexname)
-
-    def per_document_reader(self, storage, segment):
-        return _CachedLengths(super().per_document_reader(storage, segment))
-
-
-class _CachedLengths:
-    """A per-document reader whose ``doc_field_length`` answers from a list per field, made
-    once by the wrapped reader itself (so the values are exactly Whoosh's)."""
-
-    def __init__(self, reader):
-        self._reader = reader
-        self._lengths: dict[str, list] = {}
-
-    def __getattr__(self, name):
-        return getattr(self._reader, name)
-
-    def doc_field_length(self, docnum, fieldname, default=0):
-        lengths = self._lengths.get(fieldname)
-        if lengths is None:
-            read = self._reader.doc_field_length
-            lengths = self._lengths[fieldname] = [
-                read(d, fieldname, default) for d in range(self._reader.doc_count_all())]
-        return lengths[docnum]

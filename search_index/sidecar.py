@@ -106,71 +106,109 @@ def fingerprint(directory: Path, segment) -> dict:
             "docs": segment.doc_count_all(), "bytes": sizes}
 
 
-def _arrays(reader) -> tuple[dict[str, np.ndarray], dict[str, list[int]]]:
-    """Every array of a segment's sidecar, and each field's range of term ordinals."""
-    schema = reader.schema
-    fields: dict[str, list[int]] = {}
-    keys: list[bytes] = []
-    hashes: list[int] = []
-    df: list[int] = []
-    post_off = [0]
-    ids, tfs = [], []
-    pos_counts, positions = [], []
-    spelling: list[tuple[int, int]] = []
+class Builder:
+    """A segment's sidecar arrays, fed term by term in Whoosh's order (by field, then term
+    bytes): from a written segment's postings (``_arrays``) or from the postings as the store's
+    writer writes them (:mod:`search_index.writer_codec`), which need no decoding."""
+
+    def __init__(self, schema):
+        self._positions = {name for name, field in schema.items()
+                           if field.format is not None and field.format.supports("positions")}
+        self.fields: dict[str, list[int]] = {}
+        self._keys: list[bytes] = []
+        self._hashes: list[int] = []
+        self._df: list[int] = []
+        self._post_off = [0]
+        self._ids: list[np.ndarray] = []
+        self._tfs: list[np.ndarray] = []
+        self._pos_counts: list[np.ndarray] = []
+        self._positions_flat: list[np.ndarray] = []
+        self._spelling: list[tuple[int, int]] = []
+
+    def wants_postings(self, field: str) -> bool:
+        """Only the spelling field's vocabulary and frequencies are read."""
+        return field != SPELL_FIELD
+
+    def wants_positions(self, field: str) -> bool:
+        return field in self._positions
+
+    def add(self, field: str, btext: bytes, df: int, postings: Postings | None = None,
+            positions: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        """One term: its document frequency and, where wanted, its postings and (count a
+        posting, all in a row) positions."""
+        t = len(self._keys)
+        self.fields.setdefault(field, [t, t])[1] = t + 1
+        self._keys.append(btext)
+        self._hashes.append(_hash(_term_key(field, btext)))
+        self._df.append(df)
+        if not self.wants_postings(field):
+            self._spelling.extend(
+                (h, t) for h in _spelling_keys(btext.decode("utf-8"), MAX_EDITS))
+            self._post_off.append(self._post_off[-1])
+            return
+        counts, flat = positions if positions is not None else (
+            np.zeros(len(postings.ids), np.int64), None)
+        if flat is not None:
+            self._positions_flat.append(flat)
+        self._pos_counts.append(counts)
+        self._ids.append(postings.ids)
+        self._tfs.append(postings.tf)
+        self._post_off.append(self._post_off[-1] + len(postings.ids))
+
+    def arrays(self, cols: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Every array of the sidecar, ``cols`` being the segment's per-document columns."""
+        key_off = np.zeros(len(self._keys) + 1, np.int64)
+        np.cumsum([len(k) for k in self._keys], out=key_off[1:])
+        hashes_arr = np.asarray(self._hashes, np.uint64)
+        order = np.argsort(hashes_arr, kind="stable")
+        spell = np.asarray(self._spelling, np.uint64).reshape(-1, 2)
+        spell = spell[np.argsort(spell[:, 0], kind="stable")]
+        return {
+            **cols,
+            "key_off": key_off,
+            "key_blob": np.frombuffer(b"".join(self._keys), np.uint8),
+            "hash": hashes_arr[order],
+            "hash_term": order.astype(np.int32),
+            "df": np.asarray(self._df, np.int32),
+            "post_off": np.asarray(self._post_off, np.int64),
+            "ids": np.concatenate(self._ids) if self._ids else np.zeros(0, np.int32),
+            "tf": np.concatenate(self._tfs) if self._tfs else np.zeros(0, np.float32),
+            "pos_off": _smallest(np.concatenate([[0], *self._pos_counts]).cumsum()),
+            "pos": _smallest(np.concatenate([np.zeros(0, np.int64), *self._positions_flat])),
+            "spell_hash": np.ascontiguousarray(spell[:, 0]),
+            "spell_term": spell[:, 1].astype(np.int32),
+        }
+
+
+def _arrays(reader) -> Builder:
+    """A written segment's sidecar, its postings decoded from Whoosh's blocks."""
+    builder = Builder(reader.schema)
     for field, btext, frequency, matcher in all_terms(reader):
-        t = len(keys)
-        fields.setdefault(field, [t, t])[1] = t + 1
-        keys.append(btext)
-        hashes.append(_hash(_term_key(field, btext)))
-        df.append(frequency)
-        if field == SPELL_FIELD:  # only its vocabulary and frequencies are read
-            spelling.extend((h, t) for h in _spelling_keys(btext.decode("utf-8"), MAX_EDITS))
-            post_off.append(post_off[-1])
-            continue
-        if schema[field].format.supports("positions"):
+        if not builder.wants_postings(field):
+            builder.add(field, btext, frequency)
+        elif builder.wants_positions(field):
             p, counts, flat = decode_with_positions(matcher())
-            positions.append(flat)
+            builder.add(field, btext, frequency, p, (counts, flat))
         else:
-            p = decode_matcher(matcher())
-            counts = np.zeros(len(p.ids), np.int64)
-        pos_counts.append(counts)
-        ids.append(p.ids)
-        tfs.append(p.tf)
-        post_off.append(post_off[-1] + len(p.ids))
-    key_off = np.zeros(len(keys) + 1, np.int64)
-    np.cumsum([len(k) for k in keys], out=key_off[1:])
-    hashes_arr = np.asarray(hashes, np.uint64)
-    order = np.argsort(hashes_arr, kind="stable")
-    spell = np.asarray(spelling, np.uint64).reshape(-1, 2)
-    spell = spell[np.argsort(spell[:, 0], kind="stable")]
-    arrays = {
-        **columns(reader),
-        "key_off": key_off,
-        "key_blob": np.frombuffer(b"".join(keys), np.uint8),
-        "hash": hashes_arr[order],
-        "hash_term": order.astype(np.int32),
-        "df": np.asarray(df, np.int32),
-        "post_off": np.asarray(post_off, np.int64),
-        "ids": np.concatenate(ids) if ids else np.zeros(0, np.int32),
-        "tf": np.concatenate(tfs) if tfs else np.zeros(0, np.float32),
-        "pos_off": _smallest(np.concatenate([[0], *pos_counts]).cumsum()),
-        "pos": _smallest(np.concatenate([np.zeros(0, np.int64), *positions])),
-        "spell_hash": np.ascontiguousarray(spell[:, 0]),
-        "spell_term": spell[:, 1].astype(np.int32),
-    }
-    return arrays, fields
+            builder.add(field, btext, frequency, decode_matcher(matcher()))
+    return builder
 
 
 def write(reader, directory: Path) -> Path:
-    """Decode a segment once and write its sidecar atomically (temporary file + rename)."""
+    """Decode a segment once and write its sidecar."""
+    return write_built(_arrays(reader), columns(reader), directory, reader.segment())
+
+
+def write_built(builder: Builder, cols: dict[str, np.ndarray], directory: Path,
+                segment) -> Path:
+    """Write a segment's sidecar atomically (temporary file + rename)."""
     directory = Path(directory)
-    segment = reader.segment()
-    arrays, fields = _arrays(reader)
+    arrays = builder.arrays(cols)
     layout, offset = {}, 0
     for name, a in arrays.items():
         layout[name] = [offset, a.dtype.str, list(a.shape)]
         offset += _aligned(a.nbytes)
-    header = {"fingerprint": fingerprint(directory, segment), "fields": fields,
+    header = {"fingerprint": fingerprint(directory, segment), "fields": builder.fields,
               "arrays": layout, "data_bytes": offset}
     text = json.dumps(header).encode()
     start = _aligned(len(MAGIC) + 8 + len(text))

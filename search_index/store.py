@@ -21,17 +21,13 @@ compound segment by copying it into memory (hundreds of MB per reader at
 
 from __future__ import annotations
 
-import ctypes
 import fcntl
 import json
 import logging
 import math
-import multiprocessing.util
 import os
 import re
 import shutil
-import signal
-import sys
 import tempfile
 import threading
 import time
@@ -43,9 +39,9 @@ from whoosh import index as whoosh_index
 from whoosh.reading import SegmentReader
 from whoosh.writing import IndexWriter
 
-from . import sidecar
+from . import bulk_writer, sidecar
 from .schema import build_schema, to_whoosh
-from .segments import WriterCodec
+from .writer_codec import WriterCodec
 
 _GEN_RE = re.compile(r"^gen-(\d{6})$")
 MERGE_FACTOR = 8  # segments of one size tier merged into one: at most 7 a tier, ~6 tiers at 100k
@@ -208,16 +204,6 @@ def _commit(folder: Path, lock_timeout: float) -> Iterator[Batch]:
         ix.close()
 
 
-def _die_with_parent() -> None:
-    """In an indexing child process: be killed when the parent dies (Linux), so a killed
-    rebuild leaves no workers behind."""
-    parent = os.getppid()
-    if sys.platform.startswith("linux"):
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    if os.getppid() != parent:  # the parent died before prctl took effect
-        os._exit(1)
-
-
 class Building:
     """A generation being built beside the live one (``IndexStore.building``): fill it, apply
     queued changes to it with ``batch`` as to the live index, then ``switch`` to it."""
@@ -235,34 +221,18 @@ class Building:
         *,
         progress: Callable[[int], None] | None = None,
         procs: int = 1,
-        limitmb: int = 256,
+        limitmb: int = bulk_writer.BUILD_MEMORY_MB,
     ) -> int:
-        """Add ``docs`` in one writer. ``progress(count)`` every 1,000 documents and at the end.
-        ``procs > 1`` indexes in child processes, which die with this one, but only in a process
-        running no other thread: a forked child inherits every lock as it was, and one that
-        another thread held at the fork stays held in the child for ever. A web worker's index
-        thread, forking beside its request and refresh threads, hung about one first build in
-        six that way; there the build runs in this process."""
-        ix = whoosh_index.open_dir(self.folder)
-        options = {"limitmb": limitmb, "compound": False, "codec": WriterCodec()}
+        """Add ``docs`` in one commit (:mod:`search_index.bulk_writer`). ``progress(count)``
+        every 1,000 documents and at the end. ``procs > 1`` indexes in child processes, which
+        die with this one, but only in a process running no other thread: a forked child
+        inherits every lock as it was, and one that another thread held at the fork stays held
+        in the child for ever. A web worker's index thread, forking beside its request and
+        refresh threads, hung about one first build in six that way; there the build runs in
+        this process."""
         procs = procs if threading.active_count() == 1 else 1  # see the docstring
-        if procs > 1:
-            options.update(procs=procs, multisegment=True)
-            multiprocessing.util.register_after_fork(self, lambda _self: _die_with_parent())
-        writer = ix.writer(**options)
-        count = 0
-        try:
-            for doc in docs:
-                writer.add_document(**to_whoosh(doc))
-                count += 1
-                if progress and count % 1000 == 0:
-                    progress(count)
-        except BaseException:
-            writer.cancel()
-            ix.close()
-            raise
-        writer.commit()
-        ix.close()
+        count = bulk_writer.write_all(self.folder, docs, procs=procs, limitmb=limitmb,
+                                      progress=progress)
         _write_sidecars(self.folder, procs)
         if progress:
             progress(count)
@@ -433,7 +403,7 @@ class IndexStore:
         applied_through: int | None = None,
         progress: Callable[[int], None] | None = None,
         procs: int = 1,
-        limitmb: int = 256,
+        limitmb: int = bulk_writer.BUILD_MEMORY_MB,
     ) -> str:
         """Build a complete new generation from ``docs``, then switch CURRENT to it.
 

@@ -124,7 +124,7 @@ def test_each_commit_and_build_writes_its_segments_sidecars(tmp_path, make_doc):
     store = _store(tmp_path, make_doc)
     names = {p.name.removesuffix(sidecar.SUFFIX) for p in _sidecar_paths(store)}
     assert names == _segment_ids(store) and len(names) > 1
-    _rebuild_alone(store, _corpus(make_doc, 200, seed=4), procs=2)  # a segment per process
+    _rebuild_alone(store, _corpus(make_doc, 600, seed=4), procs=2)  # a segment per process
     names = {p.name.removesuffix(sidecar.SUFFIX) for p in _sidecar_paths(store)}
     assert names == _segment_ids(store) and len(names) == 2
 

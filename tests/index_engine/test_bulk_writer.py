@@ -1,0 +1,133 @@
+"""The store's own writing path (bulk writer, term pool, writer codec): Whoosh's files byte
+for byte, each segment's sidecar as decoding it would make it, and a build that fails leaves
+nothing behind."""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import subprocess
+import sys
+
+import pytest
+from test_sidecar import QUERIES, _corpus
+from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3Codec
+
+from search_index import IndexStore, SearchEngine, bulk_writer, sidecar, store
+from search_index.schema import build_schema, to_whoosh
+from search_index.writer_codec import WriterCodec
+
+
+@pytest.fixture(autouse=True)
+def sidecars_on(monkeypatch):
+    monkeypatch.setenv(sidecar.ENV_SWITCH, "1")
+
+
+def _files(folder) -> dict[str, list[str]]:
+    """Each kind of segment file (by extension): its contents' hashes, sorted."""
+    out: dict[str, list[str]] = {}
+    for path in folder.glob("MAIN_*.*"):
+        kind = path.name.split(".", 1)[1]
+        out.setdefault(kind, []).append(hashlib.sha256(path.read_bytes()).hexdigest())
+    return {kind: sorted(hashes) for kind, hashes in out.items()}
+
+
+def _whooshs_own(folder, docs) -> list[dict]:
+    """The files of Whoosh's own writer after: a commit, a second commit with a deletion
+    (merging by the store's policy), an optimise."""
+    folder.mkdir()
+    ix = whoosh_index.create_in(folder, build_schema())
+    seen = []
+    with ix.writer(compound=False, codec=W3Codec()) as writer:
+        for doc in docs[:150]:
+            writer.add_document(**to_whoosh(doc))
+    seen.append(_files(folder))
+    writer = ix.writer(compound=False, codec=W3Codec())
+    for doc in docs[150:]:
+        writer.add_document(**to_whoosh(doc))
+    writer.delete_by_term("id", "7")
+    writer.commit(mergetype=store.tiered_merge)
+    seen.append(_files(folder))
+    ix.writer(compound=False, codec=W3Codec()).commit(optimize=True)
+    seen.append(_files(folder))
+    ix.close()
+    return seen
+
+
+def test_the_stores_writers_write_whooshs_own_files_byte_for_byte(tmp_path, make_doc):
+    docs = _corpus(make_doc, 300, seed=5)
+    expected = _whooshs_own(tmp_path / "whoosh", docs)
+    folder = tmp_path / "ours"
+    folder.mkdir()
+    whoosh_index.create_in(folder, build_schema())
+    bulk_writer.write_all(folder, docs[:150])  # the term pool and the fast field writer
+    seen = [_files(folder)]
+    ix = whoosh_index.open_dir(folder)
+    batch = store.Batch(ix, 5, {})  # Whoosh's pool, the fast field writer, the merge policy
+    for doc in docs[150:]:
+        batch.upsert(doc)
+    batch.delete("7")
+    batch._finish(commit=True)
+    seen.append(_files(folder))
+    ix.writer(compound=False, codec=WriterCodec()).commit(optimize=True)
+    seen.append(_files(folder))
+    ix.close()
+    for step, (got, want) in enumerate(zip(seen, expected, strict=True)):
+        assert got.pop("sidecar") and got == want, step
+
+
+def test_a_written_sidecar_is_the_one_decoding_the_segment_makes(tmp_path, make_doc):
+    folder = tmp_path / "idx"
+    folder.mkdir()
+    whoosh_index.create_in(folder, build_schema())
+    bulk_writer.write_all(folder, _corpus(make_doc, 200, seed=6))
+    (path,) = folder.glob(f"*{sidecar.SUFFIX}")
+    written = path.read_bytes()
+    path.unlink()
+    sidecar.ensure_index(folder)
+    assert path.read_bytes() == written
+
+
+def test_a_build_over_its_memory_budget_makes_more_segments_and_the_same_results(
+        tmp_path, make_doc):
+    docs = _corpus(make_doc, 400, seed=7)
+    one, many = IndexStore(tmp_path / "one"), IndexStore(tmp_path / "many")
+    one.rebuild(docs)
+    many.rebuild(docs, limitmb=1)  # ~9,500 postings a segment: several segments
+    assert one.segment_stats()[0] == 1 and many.segment_stats()[0] >= 3
+    a, b = SearchEngine(one), SearchEngine(many)
+    for q, filters, sort in QUERIES:
+        assert a.search(q, filters, sort, per_page=50) == b.search(q, filters, sort, per_page=50)
+    a.close()
+    b.close()
+
+
+_FAILING_BUILD = """
+import multiprocessing, pickle, sys
+from search_index import IndexStore, bulk_writer
+store = IndexStore(sys.argv[1])
+docs = pickle.load(open(sys.argv[2], "rb"))
+try:
+    store.rebuild(docs, procs=2)
+except bulk_writer.IndexingFailed as failed:
+    print("failed:", "KeyError" in str(failed))
+print("children:", len(multiprocessing.active_children()))
+"""
+
+
+def test_a_failing_indexing_process_fails_the_build_and_leaves_nothing(tmp_path, make_doc):
+    """A document that cannot be indexed, in one of the indexing processes: the build raises,
+    no process is left, the live generation is unchanged and no other generation is kept."""
+    base = IndexStore(tmp_path / "idx")
+    base.upsert([make_doc(1)])
+    live = base.current_generation()
+    docs = _corpus(make_doc, 900, seed=8)
+    del docs[700]["id"]  # to_whoosh fails on it, in whichever process gets it
+    pickled = tmp_path / "docs.pickle"
+    pickled.write_bytes(pickle.dumps(docs))
+    out = subprocess.run([sys.executable, "-c", _FAILING_BUILD, str(base.base), str(pickled)],
+                         check=True, capture_output=True, text=True).stdout
+    assert out.split() == ["failed:", "True", "children:", "0"]
+    assert base.current_generation() == live
+    assert sorted(p.name for p in base.base.iterdir() if p.name.startswith("gen-")) == [live]
