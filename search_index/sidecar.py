@@ -23,7 +23,6 @@ from __future__ import annotations
 import fcntl
 import json
 import mmap
-import multiprocessing
 import os
 import tempfile
 import zlib
@@ -31,7 +30,6 @@ from bisect import bisect_left
 from pathlib import Path
 
 import numpy as np
-from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
 
 from .schema import SPELL_FIELD
@@ -348,24 +346,3 @@ def ensure(reader, directory: Path) -> Sidecar:
         except (FileNotFoundError, ValueError):  # none, or not a whole one
             write(reader, directory)
             return Sidecar(path, expected)
-
-
-def ensure_index(directory: Path, procs: int = 1, only: str | None = None) -> None:
-    """Write the sidecars an index's segments lack (after a commit or a build), so that
-    searchers find them ready; ``procs`` > 1 writes several segments' at once (a build leaves
-    one segment per indexing process). ``only``: that segment id alone."""
-    ix = whoosh_index.open_dir(directory)
-    reader = ix.reader()
-    try:
-        leaves = [leaf for leaf, _ in reader.leaf_readers() if leaf.segment() is not None
-                  and only in (None, leaf.segment().segment_id())]
-        if procs > 1 and len(leaves) > 1:
-            with multiprocessing.get_context("fork").Pool(min(procs, len(leaves))) as pool:
-                pool.starmap(ensure_index, [(directory, 1, leaf.segment().segment_id())
-                                            for leaf in leaves])
-            return
-        for leaf in leaves:
-            ensure(leaf, directory)
-    finally:
-        reader.close()
-        ix.close()

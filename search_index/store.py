@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import fcntl
 import json
-import logging
 import math
 import os
 import re
@@ -39,14 +38,13 @@ from whoosh import index as whoosh_index
 from whoosh.reading import SegmentReader
 from whoosh.writing import IndexWriter
 
-from . import bulk_writer, sidecar
+from . import bulk_writer
 from .schema import build_schema, to_whoosh
 from .writer_codec import WriterCodec
 
 _GEN_RE = re.compile(r"^gen-(\d{6})$")
 MERGE_FACTOR = 8  # segments of one size tier merged into one: at most 7 a tier, ~6 tiers at 100k
 
-log = logging.getLogger(__name__)
 
 
 class WriterBusy(RuntimeError):
@@ -173,17 +171,6 @@ def _write_meta(folder: Path, meta: dict) -> None:
     _atomic_write(folder / "meta.json", json.dumps(meta, sort_keys=True))
 
 
-def _write_sidecars(folder: Path, procs: int = 1) -> None:
-    """Decode new segments into their sidecars now, outside the write lock, so searchers
-    (which would otherwise write them on refresh) find them ready."""
-    if not sidecar.enabled():
-        return
-    try:
-        sidecar.ensure_index(folder, procs)
-    except OSError:  # a concurrent commit merged a segment away; searchers write any missing
-        log.debug("sidecars of %s skipped", folder, exc_info=True)
-
-
 @contextmanager
 def _commit(folder: Path, lock_timeout: float) -> Iterator[Batch]:
     """One writer commit on the index in ``folder``, tiered merge included; the caller holds
@@ -233,7 +220,6 @@ class Building:
         procs = procs if threading.active_count() == 1 else 1  # see the docstring
         count = bulk_writer.write_all(self.folder, docs, procs=procs, limitmb=limitmb,
                                       progress=progress)
-        _write_sidecars(self.folder, procs)
         if progress:
             progress(count)
         return count
@@ -252,7 +238,6 @@ class Building:
         """A commit on this generation: only its builder writes to it, under the rebuild lock."""
         with _commit(self.folder, self.store.lock_timeout) as batch:
             yield batch
-        _write_sidecars(self.folder)
 
     @contextmanager
     def switch(self) -> Iterator[None]:
@@ -348,7 +333,6 @@ class IndexStore:
             gen = self._read_current()  # a rebuild may have switched it while we waited
             with _commit(self.base / gen, self.lock_timeout) as batch:
                 yield batch
-        _write_sidecars(self.base / gen)
 
     def upsert(self, docs: Iterable[dict], *, applied_through: int | None = None) -> int:
         with self.batch() as batch:
@@ -376,7 +360,6 @@ class IndexStore:
                           codec=WriterCodec()).commit(optimize=True)
             finally:
                 ix.close()
-        _write_sidecars(self.base / self._read_current())
 
     # Full rebuild
 

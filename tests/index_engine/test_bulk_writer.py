@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 import pytest
-from test_sidecar import QUERIES, _corpus
+from test_sidecar import QUERIES, _corpus, write_sidecars
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
 
@@ -85,7 +85,7 @@ def test_a_written_sidecar_is_the_one_decoding_the_segment_makes(tmp_path, make_
     (path,) = folder.glob(f"*{sidecar.SUFFIX}")
     written = path.read_bytes()
     path.unlink()
-    sidecar.ensure_index(folder)
+    write_sidecars(folder)
     assert path.read_bytes() == written
 
 
