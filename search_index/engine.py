@@ -106,12 +106,14 @@ class SearchEngine:
                 log.exception("no sidecar for segment %s", reader.segment().segment_id())
         return SegmentData.from_reader(reader)
 
-    def _open_snapshot(self, generation: str, warm: bool = True) -> Snapshot:
+    def _open_snapshot(self, generation: str, warm: bool = True,
+                       previous: Snapshot | None = None) -> Snapshot:
         for attempt in range(3):
             searcher = None
             try:
                 searcher = self.store.open_index(generation).searcher()
-                snap = Snapshot(searcher, self._segment_data, self._postings, generation)
+                snap = Snapshot(searcher, self._segment_data, self._postings, generation,
+                                previous)
                 break
             except FileNotFoundError:  # a writer merged a segment away meanwhile: reopen
                 if searcher is not None:
@@ -176,7 +178,7 @@ class SearchEngine:
             generation = self.store.current_generation()
             if self._is_current(old, generation):
                 return False
-            self._snap = self._open_snapshot(generation)
+            self._snap = self._open_snapshot(generation, previous=old)
             now = time.monotonic()
             self._retired.append((now, old.searcher))
             keep = []

@@ -109,7 +109,7 @@ class Snapshot:
     results live in a cache of this snapshot only."""
 
     def __init__(self, searcher, segment_data: Callable[..., SegmentData],
-                 segment_cache: ByteLRU, generation: str):
+                 segment_cache: ByteLRU, generation: str, previous: Snapshot | None = None):
         self.searcher = searcher
         self.reader = searcher.reader()
         self.generation = generation
@@ -142,7 +142,8 @@ class Snapshot:
             f: max(float(v[self.alive].mean()), 1.0) if self.doc_count else 1.0
             for f, v in self.lengths.items()
         }
-        self.facets = {f.name: self._facet_column(f.name, datas) for f in FACETS}
+        kept = self._kept_docs(previous)
+        self.facets = {f.name: self._facet_column(f.name, datas, previous, kept) for f in FACETS}
 
     # The sorts' orders of every document are made when a search first needs one, or by the
     # refresh thread once the snapshot serves (``sort_orders``): they were three quarters of
@@ -164,17 +165,43 @@ class Snapshot:
         for name in ("browse_order", "newest_order", "name_order"):
             getattr(self, name)
 
-    def _facet_column(self, name: str, datas: list[SegmentData]) -> FacetColumn:
+    def _kept_docs(self, previous: Snapshot | None) -> int:
+        """How many documents at the start of this snapshot sit in the same segments, at the
+        same places, as in ``previous``: a commit usually keeps the big segments and changes
+        small ones after them."""
+        if previous is None or previous.generation != self.generation:
+            return 0
+        kept = 0
+        for (_, off, key, data), (_, old_off, old_key, _) in zip(
+                self.leaves, previous.leaves, strict=False):
+            if key != old_key or off != old_off:
+                break
+            kept = off + data.ndocs
+        return kept
+
+    def _facet_column(self, name: str, datas: list[SegmentData], previous: Snapshot | None,
+                      kept: int) -> FacetColumn:
+        """The facet's rows of bits; the words wholly within the ``kept`` documents are
+        copied from ``previous`` (the same segments there), so a refresh after a small commit
+        fills only the last few words instead of every row over every document."""
         values = sorted({v for d in datas for v in d.facets[name][0]})
         index = {v: i for i, v in enumerate(values)}
-        rows = np.zeros((len(values), self.size), bool)
+        bits = np.zeros((len(values), -(-self.size // 64)), np.uint64)
+        start = kept // 64 * 64
+        if start:
+            old = previous.facets[name]
+            for old_row, value in enumerate(old.values):
+                if value in index:  # a value of the kept documents is still here
+                    bits[index[value], :start // 64] = old.bits[old_row, :start // 64]
+        rows = np.zeros((len(values), self.size - start), bool)
         for (_, off, _, _), d in zip(self.leaves, datas, strict=True):
+            if off + d.ndocs <= start:
+                continue
             for value, ids in zip(*d.facets[name], strict=True):
-                rows[index[value], ids + off] = True
-        words = -(-self.size // 64)
-        bits = np.zeros((len(values), words), np.uint64)
+                at = ids + (off - start)
+                rows[index[value], at[at >= 0]] = True
         for i in range(len(values)):
-            bits[i] = pack(rows[i])
+            bits[i, start // 64:] = pack(rows[i])
         return FacetColumn(values, index, bits)
 
     # Facets (masks here are packed words, see ``pack``)
