@@ -132,3 +132,38 @@ def test_a_refresh_after_small_commits_has_the_facets_of_a_fresh_snapshot(tmp_pa
         assert engine.search("care") == fresh.search("care")
         fresh.close()
     engine.close()
+
+
+def test_a_refresh_carries_the_sort_orders_over_as_a_full_sort_makes_them(tmp_path, make_doc):
+    """After a small commit the three orders are carried over from the snapshot before and
+    only the new documents placed: they must be exactly what sorting every document gives,
+    ties (same name, same day) included."""
+    from datetime import UTC, datetime
+
+    import numpy as np
+
+    from search_index import IndexStore, SearchEngine
+
+    rng = random.Random(6)
+    names = ["Acme Ltd", "Beta Care", "Zed Services"]
+
+    def doc(i):
+        return make_doc(i, name=rng.choice(names),
+                        first_published_at=datetime(2024, 1, rng.randint(1, 3), tzinfo=UTC))
+
+    store = IndexStore(tmp_path / "idx")
+    store.upsert([doc(i) for i in range(1, 131)])
+    engine = SearchEngine(store)
+    steps = [lambda: store.upsert([doc(i) for i in range(200, 205)]),
+             lambda: store.upsert([doc(7)]), lambda: store.delete(["201"]),
+             *[lambda i=i: store.upsert([doc(300 + i)]) for i in range(9)]]
+    for step in steps:
+        engine._snap.sort_orders()
+        step()
+        assert engine.refresh()
+        snap = engine._snap
+        assert snap._carried  # carried over, not sorted again
+        assert (snap.browse_order == np.argsort(snap.tiebreak, kind="stable")).all()
+        assert (snap.newest_order == np.lexsort((snap.tiebreak, -snap.published))).all()
+        assert (snap.name_order == np.lexsort((snap.tiebreak, snap._name_key))).all()
+    engine.close()
