@@ -39,7 +39,6 @@ class TermPool:
     def __init__(self):
         # (field, term) -> docnums, weights, the values' bytes in a row, where each value ends
         self._terms: dict[tuple[str, bytes], tuple[array, array, bytearray, array]] = {}
-        self.fieldnames: set[str] = set()
         self.postings = 0
 
     def add(self, item) -> None:
@@ -48,7 +47,6 @@ class TermPool:
         if lists is None:
             lists = self._terms[fieldname, btext] = (array("I"), array("d"), bytearray(),
                                                      array("Q"))
-            self.fieldnames.add(fieldname)
         lists[0].append(docnum)
         lists[1].append(weight)
         if vbytes:
@@ -158,16 +156,10 @@ class _FieldWriter(W3FieldWriter):
                     self.finish_field()
                 self.start_field(fieldname, schema[fieldname])
                 current = fieldname
-                field_lengths = (lengths.field_lengths(fieldname)
-                                 if isinstance(lengths, _CachedLengths) else None)
+                field_lengths = lengths.field_lengths(fieldname)
             if not docs:
                 continue
-            if field_lengths is not None:
-                lens = [field_lengths[d] for d in docs]
-            elif lengths:
-                lens = [lengths.doc_field_length(d, fieldname) for d in docs]
-            else:
-                lens = [0] * len(docs)
+            lens = [field_lengths[d] for d in docs]
             self.start_term(btext)
             writer = self._postwriter
             for start in range(0, len(docs), limit):
