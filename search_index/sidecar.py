@@ -106,7 +106,7 @@ def fingerprint(directory: Path, segment) -> dict:
 
 class Builder:
     """A segment's sidecar arrays, fed term by term in Whoosh's order (by field, then term
-    bytes): from a written segment's postings (``_arrays``) or from the postings as the store's
+    bytes): from a written segment's postings (``_decoded``) or from the postings as the store's
     writer writes them (:mod:`search_index.writer_codec`), which need no decoding."""
 
     def __init__(self, schema):
@@ -178,7 +178,7 @@ class Builder:
         }
 
 
-def _arrays(reader) -> Builder:
+def _decoded(reader) -> Builder:
     """A written segment's sidecar, its postings decoded from Whoosh's blocks."""
     builder = Builder(reader.schema)
     for field, btext, frequency, matcher in all_terms(reader):
@@ -194,7 +194,7 @@ def _arrays(reader) -> Builder:
 
 def write(reader, directory: Path) -> Path:
     """Decode a segment once and write its sidecar."""
-    return write_built(_arrays(reader), columns(reader), directory, reader.segment())
+    return write_built(_decoded(reader), columns(reader), directory, reader.segment())
 
 
 def write_built(builder: Builder, cols: dict[str, np.ndarray], directory: Path,

@@ -46,7 +46,6 @@ _GEN_RE = re.compile(r"^gen-(\d{6})$")
 MERGE_FACTOR = 8  # segments of one size tier merged into one: at most 7 a tier, ~6 tiers at 100k
 
 
-
 class WriterBusy(RuntimeError):
     """Another process or thread holds the writer (or rebuild) lock."""
 
@@ -216,7 +215,8 @@ class Building:
         inherits every lock as it was, and one that another thread held at the fork stays held
         in the child for ever. A web worker's index thread, forking beside its request and
         refresh threads, hung about one first build in six that way; there the build runs in
-        this process."""
+        this process. ``limitmb``: the memory each process's segment in the making may take
+        before the process starts another segment."""
         procs = procs if threading.active_count() == 1 else 1  # see the docstring
         count = bulk_writer.write_all(self.folder, docs, procs=procs, limitmb=limitmb,
                                       progress=progress)

@@ -97,8 +97,9 @@ class WriterCodec(W3Codec):
 
 
 class _CachedLengths:
-    """A per-document reader whose field lengths come from a list per field, made once by the
-    wrapped reader itself (so the values are exactly Whoosh's)."""
+    """A per-document reader with ``field_lengths``: every document's length in a field, as a
+    list made once by the wrapped reader itself (so the values are exactly Whoosh's), for
+    :class:`_FieldWriter` to look up a term's postings' lengths in."""
 
     def __init__(self, reader):
         self._reader = reader
@@ -114,9 +115,6 @@ class _CachedLengths:
             lengths = self._lengths[fieldname] = [
                 read(d, fieldname, 0) for d in range(self._reader.doc_count_all())]
         return lengths
-
-    def doc_field_length(self, docnum, fieldname, default=0):
-        return self.field_lengths(fieldname)[docnum]
 
 
 def _by_term(items):
