@@ -4,6 +4,7 @@ edits is tests/test_search_indexing.py). Counts are checked against an independe
 the database."""
 
 import re
+import threading
 
 import pytest
 from helpers import SelectsSent, published_suppliers, search_api
@@ -15,6 +16,7 @@ from sqlmodel import select
 
 from locator import search_runtime
 from locator.models import Supplier
+from locator.services import search
 
 
 @pytest.fixture(scope="module")
@@ -182,3 +184,30 @@ def test_the_demo_banner_flag_is_read_once_a_minute_not_on_every_page(app, clien
         for _ in range(3):
             assert b"invented demo data" in client.get("/search?q=care").data
     assert not [s for s in sent if "site_flags" in s]
+
+
+def test_framework_filters_are_named_from_one_read_of_the_database_however_many_ask(
+    app, session, monkeypatch
+):
+    monkeypatch.setattr(search, "_framework_cache", {"at": 0.0, "labels": {}})
+    names = {f["name"] for s in published_suppliers(session) for f in s.frameworks}
+    assert names
+    start, pages = threading.Barrier(8), []
+
+    def ask():
+        client = app.test_client()
+        start.wait()
+        pages.append(client.get("/search").data.decode())
+
+    with SelectsSent(app) as sent:
+        threads = [threading.Thread(target=ask) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    # Every page names every framework (the first to ask waited for the names), and the names
+    # were read once, not once a thread.
+    for page in pages:
+        for name in names:
+            assert str(escape(name)) in page, name
+    assert len([s for s in sent if "json_" in s and "frameworks" in s]) == 1
