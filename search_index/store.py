@@ -40,7 +40,7 @@ from whoosh.writing import IndexWriter
 
 from . import bulk_writer
 from .schema import build_schema, to_whoosh
-from .writer_codec import WriterCodec
+from .segment_merge import StoreWriter
 
 _GEN_RE = re.compile(r"^gen-(\d{6})$")
 MERGE_FACTOR = 8  # segments of one size tier merged into one: at most 7 a tier, ~6 tiers at 100k
@@ -136,8 +136,7 @@ class Batch:
         # One searcher for the whole batch: Whoosh's update_document opens a reader over every
         # segment for each document, which made a batch of 5,000 take minutes.
         if self._writer is None:
-            self._writer = self._ix.writer(timeout=self._lock_timeout, compound=False,
-                                           codec=WriterCodec())
+            self._writer = StoreWriter(self._ix, timeout=self._lock_timeout)
             self._searcher = self._writer.searcher()
         self._writer.delete_by_term("id", doc_id, searcher=self._searcher)
         self.count += 1
@@ -356,8 +355,7 @@ class IndexStore:
         with _file_lock(self.base / "write.lock", blocking=blocking, timeout=self.lock_timeout):
             ix = self.open_index(self._read_current())
             try:
-                ix.writer(timeout=self.lock_timeout, compound=False,
-                          codec=WriterCodec()).commit(optimize=True)
+                StoreWriter(ix, timeout=self.lock_timeout).commit(optimize=True)
             finally:
                 ix.close()
 

@@ -16,8 +16,9 @@ from itertools import groupby
 from operator import itemgetter
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3FieldWriter, _lenfield
 from whoosh.reading import SegmentReader
+from whoosh.util.numeric import byte_to_length
 
 from . import sidecar
 from .segments import Postings, columns, positions_of
@@ -90,36 +91,45 @@ class WriterCodec(W3Codec):
         return W3Codec().new_segment(storage, indexname)
 
     def per_document_reader(self, storage, segment):
-        return _CachedLengths(super().per_document_reader(storage, segment))
+        reader = super().per_document_reader(storage, segment)
+        return KnownLengths(reader, reader)
 
     def field_writer(self, storage, segment):
         return _FieldWriter(self, storage, segment)
 
 
-class _CachedLengths:
-    """A per-document reader with ``field_lengths``: every document's length in a field, as a
-    list made once by the wrapped reader itself (so the values are exactly Whoosh's), for
-    :class:`_FieldWriter` to look up a term's postings' lengths in."""
+class KnownLengths:
+    """A reader whose documents' field lengths are read once a field, from ``perdoc`` (its
+    per-document reader), into lists: Whoosh's ``doc_field_length`` looks each one up, and for
+    a field without lengths checks again, with a file-system call, that the file is missing.
+    The values are exactly Whoosh's (None for a zero length byte, 0 without lengths)."""
 
-    def __init__(self, reader):
+    def __init__(self, reader, perdoc):
         self._reader = reader
+        self._perdoc = perdoc
         self._lengths: dict[str, list] = {}
 
     def __getattr__(self, name):
         return getattr(self._reader, name)
 
-    def field_lengths(self, fieldname: str) -> list[int]:
+    def field_lengths(self, fieldname: str) -> list[int | None]:
         lengths = self._lengths.get(fieldname)
         if lengths is None:
-            read = self._reader.doc_field_length
-            lengths = self._lengths[fieldname] = [
-                read(d, fieldname, 0) for d in range(self._reader.doc_count_all())]
+            column = self._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            count = self._perdoc.doc_count_all()
+            lengths = self._lengths[fieldname] = (
+                [0] * count if column is None
+                else [byte_to_length(b) if b else None for b in column])
         return lengths
 
+    def doc_field_length(self, docnum: int, fieldname: str, default=0):
+        return self.field_lengths(fieldname)[docnum]
 
-def _by_term(items):
-    """(field, term, docnums, weights, values) of each term of sorted pool items."""
-    if isinstance(items, _Grouped):
+
+def by_term(items):
+    """(field, term, docnums, weights, values) of each term of a pool's postings (its sorted
+    items, or a source that gives them a term at a time)."""
+    if hasattr(items, "terms"):
         yield from items.terms()
         return
     for (fieldname, btext), group in groupby(items, key=_TERM):
@@ -148,7 +158,7 @@ class _FieldWriter(W3FieldWriter):
     def _write_postings(self, schema, lengths, items) -> None:
         limit = self._codec._blocklimit
         current = None
-        for fieldname, btext, docs, weights, values in _by_term(items):
+        for fieldname, btext, docs, weights, values in by_term(items):
             if fieldname != current:
                 if current is not None:
                     self.finish_field()

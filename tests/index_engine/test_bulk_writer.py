@@ -16,7 +16,7 @@ from whoosh.codec.whoosh3 import W3Codec
 
 from search_index import IndexStore, SearchEngine, bulk_writer, sidecar, store
 from search_index.schema import build_schema, to_whoosh
-from search_index.writer_codec import WriterCodec
+from search_index.segment_merge import StoreWriter
 
 
 @pytest.fixture(autouse=True)
@@ -33,46 +33,41 @@ def _files(folder) -> dict[str, list[str]]:
     return {kind: sorted(hashes) for kind, hashes in out.items()}
 
 
-def _whooshs_own(folder, docs) -> list[dict]:
-    """The files of Whoosh's own writer after: a commit, a second commit with a deletion
-    (merging by the store's policy), an optimise."""
+def _steps(folder, docs, first, writer) -> list[dict]:
+    """The files after each step: a first segment (``first``); nine commits of ten documents,
+    each deleting one earlier document, the ninth merging eight small segments by the store's
+    policy together with its own documents; an optimise (every segment, with deletions)."""
     folder.mkdir()
     ix = whoosh_index.create_in(folder, build_schema())
-    seen = []
-    with ix.writer(compound=False, codec=W3Codec()) as writer:
-        for doc in docs[:150]:
-            writer.add_document(**to_whoosh(doc))
-    seen.append(_files(folder))
-    writer = ix.writer(compound=False, codec=W3Codec())
-    for doc in docs[150:]:
-        writer.add_document(**to_whoosh(doc))
-    writer.delete_by_term("id", "7")
-    writer.commit(mergetype=store.tiered_merge)
-    seen.append(_files(folder))
-    ix.writer(compound=False, codec=W3Codec()).commit(optimize=True)
+    first(ix, docs[:150])
+    seen = [_files(folder)]
+    for n in range(9):
+        w = writer(ix)
+        w.delete_by_term("id", str(docs[n * 7]["id"]))
+        for doc in docs[150 + 10 * n:160 + 10 * n]:
+            w.add_document(**to_whoosh(doc))
+        w.commit(mergetype=store.tiered_merge)
+    seen.append(_files(folder) | {"segments": [s.doc_count() for s in ix._segments()]})
+    writer(ix).commit(optimize=True)
     seen.append(_files(folder))
     ix.close()
     return seen
 
 
+def _whooshs_first(ix, docs) -> None:
+    with ix.writer(compound=False, codec=W3Codec()) as w:
+        for doc in docs:
+            w.add_document(**to_whoosh(doc))
+
+
 def test_the_stores_writers_write_whooshs_own_files_byte_for_byte(tmp_path, make_doc):
-    docs = _corpus(make_doc, 300, seed=5)
-    expected = _whooshs_own(tmp_path / "whoosh", docs)
-    folder = tmp_path / "ours"
-    folder.mkdir()
-    whoosh_index.create_in(folder, build_schema())
-    bulk_writer.write_all(folder, docs[:150])  # the term pool and the fast field writer
-    seen = [_files(folder)]
-    ix = whoosh_index.open_dir(folder)
-    batch = store.Batch(ix, 5, {})  # Whoosh's pool, the fast field writer, the merge policy
-    for doc in docs[150:]:
-        batch.upsert(doc)
-    batch.delete("7")
-    batch._finish(commit=True)
-    seen.append(_files(folder))
-    ix.writer(compound=False, codec=WriterCodec()).commit(optimize=True)
-    seen.append(_files(folder))
-    ix.close()
+    docs = _corpus(make_doc, 240, seed=5)
+    expected = _steps(tmp_path / "whoosh", docs, _whooshs_first,
+                      lambda ix: ix.writer(compound=False, codec=W3Codec()))
+    # The term pool and the fast field writer; the store's writer and its streaming merges.
+    seen = _steps(tmp_path / "ours", docs,
+                  lambda ix, d: bulk_writer.write_all(ix.storage.folder, d), StoreWriter)
+    assert seen[1]["segments"] == [141, 90]  # the ninth commit merged the eight before it
     for step, (got, want) in enumerate(zip(seen, expected, strict=True)):
         assert got.pop("sidecar") and got == want, step
 
