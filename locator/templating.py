@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import Flask
@@ -51,6 +51,14 @@ def page_window(page: int, pages: int, around: int = 2) -> list[int | None]:
     return window
 
 
+def with_page(url: str, page: int) -> str:
+    """`url` (a list's URL) with its `page` parameter set: a list's pagination builds its URL
+    once, not once a link (`url_for` with a search's parameters cost ~0.2 ms a link)."""
+    base, _, query = url.partition("?")
+    params = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "page"]
+    return f"{base}?{urlencode([*params, ('page', page)])}"
+
+
 def domain(url: str) -> str:
     """ "https://www.example.co.uk/about" → "example.co.uk": a website link's words."""
     host = urlsplit(url).hostname or url
@@ -75,6 +83,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(uk_date)
     app.add_template_filter(uk_datetime)
     app.add_template_filter(domain)
+    app.add_template_filter(with_page)
     app.add_template_filter(tel_href)
     app.add_template_filter(initials)
     app.add_template_filter(_label(taxonomies.SECTORS), "sector_label")

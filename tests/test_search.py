@@ -3,6 +3,7 @@ seeded and indexed once for the module (every test here only reads; the index ke
 edits is tests/test_search_indexing.py). Counts are checked against an independent count from
 the database."""
 
+import html
 import re
 import threading
 
@@ -211,3 +212,14 @@ def test_framework_filters_are_named_from_one_read_of_the_database_however_many_
         for name in names:
             assert str(escape(name)) in page, name
     assert len([s for s in sent if "json_" in s and "frameworks" in s]) == 1
+
+
+def test_page_links_keep_the_search_its_filters_and_sort(client, seeded):
+    first = client.get("/search?sector=health-social-care&sector=education&sort=name").data
+    links = {html.unescape(href) for href in
+             re.findall(r'href="(/search\?[^"]*page=\d+[^"]*)"', first.decode())}
+    expected = "/search?sector=health-social-care&sector=education&sort=name&page=2"
+    assert expected in links
+    second = search_api(client, sector=["health-social-care", "education"], sort="name", page=2)
+    body = client.get(expected).data.decode()
+    assert second["results"] and all(str(escape(r["name"])) in body for r in second["results"])

@@ -54,7 +54,7 @@ def _week_page(week: IsoWeek):
         current=IsoWeek.current(),
         found=found,
         latest=latest if latest != week else None,
-        page_link=lambda n: url_for(request.endpoint, page=n, **request.view_args, **filters),
+        list_url=url_for(request.endpoint, **request.view_args, **filters),
         filters=filters,
         groups=groups,
         chosen=chosen,
