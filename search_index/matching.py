@@ -20,6 +20,7 @@ from .snapshot import Snapshot
 # A generic word ("firms") in a supplier's text says little about what it does: it only nudges.
 GENERIC_WEIGHT = 0.25
 KEEP_OVER = 50  # an alternative with postings for over 1/50 of the documents is kept (_matches)
+KEEP_LISTS = 2 * len(TEXT_BOOSTS)  # ... and one adding up more posting lists than two words'
 
 
 def _alternative_matches(snap: Snapshot, alt: Alternative, field: str):
@@ -36,8 +37,9 @@ def _alternative_matches(snap: Snapshot, alt: Alternative, field: str):
 def _matches(snap: Snapshot, alt: Alternative) -> tuple[np.ndarray, np.ndarray]:
     """(mask, scores) of one alternative over every text field. A common word's are kept for
     the snapshot as one list of documents: adding up its seven fields' postings again was half
-    of a warm search. A rare word's are quick to add up and are not kept (listing the documents
-    would cost a pass over all of them)."""
+    of a warm search. So are those of a prefix that stands for many words, however rare: adding
+    up hundreds of words' postings made a warm "quin*" take 20 ms. A rare word's are quick to
+    add up and are not kept (listing the documents would cost a pass over all of them)."""
     mask = np.zeros(snap.size, bool)
     scores = np.zeros(snap.size, np.float32)
     kept = snap.kept(("alternative", alt))
@@ -46,13 +48,14 @@ def _matches(snap: Snapshot, alt: Alternative) -> tuple[np.ndarray, np.ndarray]:
         mask[ids] = True
         scores[ids] = kept_scores
         return mask, scores
-    postings = 0
+    postings = lists = 0
     for field, boost in TEXT_BOOSTS.items():
         for ids, contrib in _alternative_matches(snap, alt, field):
             mask[ids] = True
             scores[ids] += boost * contrib
             postings += len(ids)
-    if postings * KEEP_OVER > snap.size:
+            lists += 1
+    if postings * KEEP_OVER > snap.size or lists > KEEP_LISTS:
         ids = np.flatnonzero(mask).astype(np.int32)
         snap.keep(("alternative", alt), (ids, scores[ids]), ids.nbytes * 2 + 64)
     return mask, scores

@@ -320,3 +320,17 @@ def test_a_cache_evicts_items_of_another_kind_by_their_own_size():
     assert len(array) == 20
     assert cache.get_or_make("array", lambda: None, len) is array
     assert cache._bytes == 80  # the pair (80 bytes) went to make room
+
+
+def test_a_prefix_standing_for_many_rare_words_is_added_up_once_a_snapshot(build, make_doc):
+    """Each of the prefix's words is rare, so by its documents alone the match would not be
+    kept; adding up its many words' lists again was most of a warm prefix search."""
+    words = [f"quin{chr(97 + i)}oa" for i in range(16)]
+    docs = [make_doc(i, description=f"Grown {w}.") for i, w in enumerate(words, 1)]
+    docs += [make_doc(i, description="Other services.") for i in range(17, 1000)]
+    engine = build(docs)
+    first = [(h.id, h.score) for h in engine.search("quin*", per_page=50).hits]
+    assert sorted(i for i, _ in first) == sorted(str(i) for i in range(1, 17))
+    kept = [key for key in engine._snap._local._items if key[0] == "alternative"]
+    assert [alt.tokens for _, alt in kept] == [("quin",)]
+    assert [(h.id, h.score) for h in engine.search("quin*", per_page=50).hits] == first
