@@ -16,6 +16,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterator
 from itertools import compress, groupby
+from operator import itemgetter
 
 import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher, W3TermInfo
@@ -25,7 +26,7 @@ from whoosh.writing import SegmentWriter
 
 from .writer_codec import KnownLengths, WriterCodec, by_term
 
-_KEY = lambda term: term[:2]  # noqa: E731  (field, term bytes) of a term's tuple
+_KEY = itemgetter(0, 1)  # (field, term bytes) of a term's tuple
 
 
 class StoreWriter(SegmentWriter):
