@@ -132,6 +132,9 @@ def _in_processes(folder, docs: Iterable[dict], procs: int, budget: int,
             child.join()
         return segments
     except BaseException:
+        # What the queue has not yet passed to the children is dropped: otherwise its feeder
+        # thread, blocked on a pipe nobody reads, kept the process from ever exiting.
+        jobs.cancel_join_thread()
         for child in children:
             child.kill()
             child.join()

@@ -122,7 +122,7 @@ def test_a_failing_indexing_process_fails_the_build_and_leaves_nothing(tmp_path,
     pickled = tmp_path / "docs.pickle"
     pickled.write_bytes(pickle.dumps(docs))
     out = subprocess.run([sys.executable, "-c", _FAILING_BUILD, str(base.base), str(pickled)],
-                         check=True, capture_output=True, text=True).stdout
+                         check=True, capture_output=True, text=True, timeout=120).stdout
     assert out.split() == ["failed:", "True", "children:", "0"]
     assert base.current_generation() == live
     assert sorted(p.name for p in base.base.iterdir() if p.name.startswith("gen-")) == [live]
