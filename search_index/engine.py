@@ -23,8 +23,8 @@ from .concepts import ConceptIndex
 from .facets import ALL, CPV_TREE_FIELD, FACETS, FACETS_BY_NAME
 from .highlight import snippets
 from .matching import Evaluation, evaluate, highlight_terms
-from .query import SYNONYMS_PATH, ParsedQuery, analyse, load_synonyms, parse
-from .schema import HIGHLIGHT_FIELDS, TEXT_BOOSTS
+from .query import SYNONYMS_PATH, ParsedQuery, load_synonyms, parse
+from .schema import HIGHLIGHT_FIELDS
 from .segments import SegmentData
 from .snapshot import ByteLRU, Snapshot, pack, unpack
 from .store import IndexStore
@@ -140,15 +140,12 @@ class SearchEngine:
         self._snap.sort_orders()
 
     def _warm(self, snap: Snapshot) -> None:
-        """Decode the posting lists of every synonym's words before a snapshot
-        serves: a synonym group turns one query word into several, often common,
-        words, and decoding a common word is the slowest first-time work. Postings
-        are kept per segment, so after the first time only new segments pay."""
-        tokens = {token for group in self._synonyms.values() for member in group
-                  for token in analyse(member)}
-        for token in sorted(tokens):
-            for name in TEXT_BOOSTS:
-                snap.term(name, token)
+        """Match every synonym before a snapshot serves: a synonym group turns one query word
+        into several, often common, words and phrases, and a common word's matches are the
+        slowest first-time work. What is computed is kept for the snapshot."""
+        members = {member for group in self._synonyms.values() for member in group}
+        for member in sorted(members):
+            evaluate(parse(member, self._synonyms), snap)
 
     def _is_current(self, snap: Snapshot, generation: str) -> bool:
         try:

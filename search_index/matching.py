@@ -15,50 +15,69 @@ import numpy as np
 
 from .query import Alternative, ParsedQuery
 from .schema import TEXT_BOOSTS
-from .snapshot import Snapshot
+from .snapshot import Snapshot, pack, unpack
 
 # A generic word ("firms") in a supplier's text says little about what it does: it only nudges.
 GENERIC_WEIGHT = 0.25
-KEEP_OVER = 50  # an alternative with postings for over 1/50 of the documents is kept (_matches)
-KEEP_LISTS = 2 * len(TEXT_BOOSTS)  # ... and one adding up more posting lists than two words'
+SPARSE_BELOW = 16  # an alternative with postings for under 1/16 of the documents: _add_up
 
 
-def _alternative_matches(snap: Snapshot, alt: Alternative, field: str):
+def _alternative_postings(snap: Snapshot, alt: Alternative, field: str):
     if alt.kind == "term":
-        yield snap.term(field, alt.tokens[0])
+        yield snap.term_scores(field, alt.tokens[0])
     elif alt.kind == "phrase":
         yield snap.phrase(field, alt.tokens)
     else:
         for prefix in alt.tokens:
             for text in snap.prefix_terms(field, prefix):
-                yield snap.term(field, text)
+                yield snap.term_scores(field, text)
 
 
 def _matches(snap: Snapshot, alt: Alternative) -> tuple[np.ndarray, np.ndarray]:
-    """(mask, scores) of one alternative over every text field. A common word's are kept for
-    the snapshot as one list of documents: adding up its seven fields' postings again was half
-    of a warm search. So are those of a prefix that stands for many words, however rare: adding
-    up hundreds of words' postings made a warm "quin*" take 20 ms. A rare word's are quick to
-    add up and are not kept (listing the documents would cost a pass over all of them)."""
-    mask = np.zeros(snap.size, bool)
-    scores = np.zeros(snap.size, np.float32)
+    """(mask, scores) of one alternative over every text field, kept for the snapshot as the
+    documents it matches and their scores. Adding up a word's postings field by field again
+    was most of a warm search; keeping each field's scores as well doubled what the cache held
+    (a 300-query pass evicted most of it and recomputed it)."""
     kept = snap.kept(("alternative", alt))
     if kept is not None:
-        ids, kept_scores = kept
-        mask[ids] = True
-        scores[ids] = kept_scores
+        where, kept_scores = kept
+        scores = np.zeros(snap.size, np.float32)
+        if where.dtype == np.uint64:  # a common alternative's documents, as packed bits
+            mask = unpack(where, snap.size)
+            scores[mask] = kept_scores
+        else:
+            mask = np.zeros(snap.size, bool)
+            mask[where] = True
+            scores[where] = kept_scores
         return mask, scores
-    postings = lists = 0
-    for field, boost in TEXT_BOOSTS.items():
-        for ids, contrib in _alternative_matches(snap, alt, field):
-            mask[ids] = True
-            scores[ids] += boost * contrib
-            postings += len(ids)
-            lists += 1
-    if postings * KEEP_OVER > snap.size or lists > KEEP_LISTS:
-        ids = np.flatnonzero(mask).astype(np.int32)
-        snap.keep(("alternative", alt), (ids, scores[ids]), ids.nbytes * 2 + 64)
+    mask = np.zeros(snap.size, bool)
+    scores = np.zeros(snap.size, np.float32)
+    ids, kept_scores = _add_up(snap, alt, mask, scores)
+    # Bits take less room than docnums for an alternative matching over 1/32 of the documents.
+    where = pack(mask) if len(ids) * 32 > snap.size else ids
+    snap.keep(("alternative", alt), (where, kept_scores), where.nbytes + kept_scores.nbytes + 64)
     return mask, scores
+
+
+def _add_up(snap: Snapshot, alt: Alternative, mask: np.ndarray, scores: np.ndarray):
+    """Fill ``mask`` and ``scores`` with the alternative's fields' postings, boosted; return
+    the matched documents and their scores. A rare word's few postings are added up among
+    themselves: listing the documents from the dense arrays is a pass over all of them."""
+    parts = [(ids, boost * contrib) for field, boost in TEXT_BOOSTS.items()
+             for ids, contrib in _alternative_postings(snap, alt, field)]
+    if sum(len(ids) for ids, _ in parts) * SPARSE_BELOW < snap.size:
+        ids = np.unique(np.concatenate([i for i, _ in parts])) if parts else np.zeros(0, np.int32)
+        summed = np.zeros(len(ids), np.float32)
+        for part_ids, part_scores in parts:  # field by field, as the dense arrays add up
+            summed[np.searchsorted(ids, part_ids)] += part_scores
+        mask[ids] = True
+        scores[ids] = summed
+        return ids.astype(np.int32, copy=False), summed
+    for part_ids, part_scores in parts:
+        mask[part_ids] = True
+        scores[part_ids] += part_scores
+    ids = np.flatnonzero(mask).astype(np.int32)
+    return ids, scores[ids]
 
 
 def _all_matches(snap: Snapshot, alt: Alternative) -> tuple[np.ndarray, np.ndarray]:

@@ -292,17 +292,15 @@ class Snapshot:
                                        lambda: self._postings(field, value).ids,
                                        lambda ids: ids.nbytes + 64)
 
-    def term(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    def term_scores(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Global docnums holding ``text`` in ``field`` and their BM25 contribution."""
-        def make():
-            p = self._postings(field, text)
-            if not len(p.ids):
-                return p.ids, p.tf
-            df = len(p.ids)
-            idf = math.log(1 + (self.doc_count - df + 0.5) / (df + 0.5))
-            norm = K1 * (1 - B + B * self.lengths[field][p.ids] / self.avg_length[field])
-            return p.ids, (idf * p.tf * (K1 + 1) / (p.tf + norm)).astype(np.float32)
-        return self._local.get_or_make(("t", field, text), make, lambda v: v[0].nbytes * 2)
+        p = self._postings(field, text)
+        if not len(p.ids):
+            return p.ids, p.tf
+        df = len(p.ids)
+        idf = math.log(1 + (self.doc_count - df + 0.5) / (df + 0.5))
+        norm = K1 * (1 - B + B * self.lengths[field][p.ids] / self.avg_length[field])
+        return p.ids, (idf * p.tf * (K1 + 1) / (p.tf + norm)).astype(np.float32)
 
     def segment_phrase(self, leaf, field: str, tokens: tuple[str, ...]) -> np.ndarray:
         """Local docnums of one segment holding ``tokens`` at consecutive
@@ -335,7 +333,7 @@ class Snapshot:
                             for leaf in self.leaves], np.int32)
             score = np.zeros(len(docs), np.float32)
             for t in tokens:
-                ids, contrib = self.term(field, t)
+                ids, contrib = self.term_scores(field, t)
                 score += contrib[np.searchsorted(ids, docs)]
             return docs, score
         return self._local.get_or_make(("p", field, tokens), make, lambda v: v[0].nbytes * 2)

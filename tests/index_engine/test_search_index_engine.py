@@ -322,15 +322,36 @@ def test_a_cache_evicts_items_of_another_kind_by_their_own_size():
     assert cache._bytes == 80  # the pair (80 bytes) went to make room
 
 
-def test_a_prefix_standing_for_many_rare_words_is_added_up_once_a_snapshot(build, make_doc):
-    """Each of the prefix's words is rare, so by its documents alone the match would not be
-    kept; adding up its many words' lists again was most of a warm prefix search."""
+def test_every_alternative_is_added_up_once_a_snapshot_and_kept_compactly(build, make_doc,
+                                                                          monkeypatch):
+    """What a query word matches is kept for the snapshot, as docnums (a rare word) or bits (a
+    common one), and a repeated search finds exactly what the first did. Adding up a word's
+    postings field by field again was most of a warm search (a prefix's many rare words: 20 ms);
+    a rare word is added up among its own postings, a common one in arrays over every document,
+    and both give the same scores."""
+    import numpy as np
+
+    from search_index import matching
+
     words = [f"quin{chr(97 + i)}oa" for i in range(16)]
-    docs = [make_doc(i, description=f"Grown {w}.") for i, w in enumerate(words, 1)]
+    docs = [make_doc(i, name=f"Quinoa {w}", description=f"Grown {w}. Farm services.",
+                     services="farm services")
+            for i, w in enumerate(words, 1)]
     docs += [make_doc(i, description="Other services.") for i in range(17, 1000)]
-    engine = build(docs)
-    first = [(h.id, h.score) for h in engine.search("quin*", per_page=50).hits]
-    assert sorted(i for i, _ in first) == sorted(str(i) for i in range(1, 17))
-    kept = [key for key in engine._snap._local._items if key[0] == "alternative"]
-    assert [alt.tokens for _, alt in kept] == [("quin",)]
-    assert [(h.id, h.score) for h in engine.search("quin*", per_page=50).hits] == first
+    queries = ["quin*", "farm", "services farm", "quinaoa services", '"farm services"']
+
+    def searched(engine):
+        return [[(h.id, h.score) for h in engine.search(q, per_page=50).hits] for q in queries]
+
+    engine = build(docs, batches=3)
+    first = searched(engine)
+    assert sorted(i for i, _ in first[0]) == sorted(str(i) for i in range(1, 17))
+    kept = {key[1].tokens: value[0].dtype
+            for key, (value, _) in engine._snap._local._items.items() if key[0] == "alternative"}
+    assert kept[("quin",)] == kept[("farm",)] == np.int32  # 16 documents of 1,000
+    assert kept[("servic",)] == np.uint64  # "services": every document
+    assert searched(engine) == first
+
+    for name, sparse_below in (("sparse", 10**9), ("dense", 0)):
+        monkeypatch.setattr(matching, "SPARSE_BELOW", sparse_below)
+        assert searched(build(docs, batches=3, name=name)) == first
