@@ -7,7 +7,7 @@ thread and a worker thread that applies the database's index queue (so totals ar
 before the first request, not after it). Processes on one node share the index: whichever takes
 the writer lock applies the queue, the others skip that pass and see the result on their next
 refresh. When the index has been idle a while with many segments or deletions, the worker
-merges it into one segment.
+starts a thread that merges it into one segment beside the writer (changes go on meanwhile).
 
 A process is *ready* (`readiness`, served at `/healthz`) once its searcher shows an index that
 had applied the whole queue: until then a load balancer should send it nothing, and a search
@@ -124,7 +124,11 @@ def _apply_queue(app: Flask) -> None:
                     _heartbeat(app, session)
                     beat_at = time.monotonic()
             if time.monotonic() - idle_since > app.config["INDEX_OPTIMIZE_IDLE_SECONDS"]:
-                _optimize_if_fragmented(store(app))
+                # In a thread of its own: the merge takes minutes at 100,000 and this worker
+                # goes on applying the queue meanwhile (the merge holds the writer lock only
+                # at its start and for its swap).
+                threading.Thread(target=_optimize_if_fragmented, args=(store(app),),
+                                 name="index-merge", daemon=True).start()
                 idle_since = time.monotonic()
         except Exception:  # the queue keeps the work: the next pass retries it
             log.exception("index worker pass failed; retrying")
@@ -149,10 +153,15 @@ def _optimize_if_fragmented(index: IndexStore) -> None:
     documents = index.doc_count()
     if segments > OPTIMIZE_ABOVE_SEGMENTS or deleted > OPTIMIZE_ABOVE_DELETED * max(documents, 1):
         try:
-            index.optimize(blocking=False)
-        except WriterBusy:
+            merged = index.optimize(blocking=False)
+        except WriterBusy:  # a writer is busy, or this node's last merge is still running
             return
-        log.info("merged an idle index of %d segments (%d deleted documents)", segments, deleted)
+        except Exception:
+            log.exception("merging the idle index failed; the index is unchanged")
+            return
+        if merged:
+            log.info("merged an idle index of %d segments (%d deleted documents)", segments,
+                     deleted)
 
 
 def readiness(app: Flask | None = None) -> tuple[bool, dict]:

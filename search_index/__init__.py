@@ -12,7 +12,8 @@ No Flask and no ``locator`` imports: the app maps its models to plain dicts.
 from .concepts import ConceptIndex
 from .engine import Hit, SearchEngine, SearchResult
 from .facets import FACETS, FACETS_BY_NAME, Facet
-from .store import Building, IndexStore, WriterBusy
+from .locks import WriterBusy
+from .store import Building, IndexStore
 
 __all__ = [
     "Building",

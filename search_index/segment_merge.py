@@ -36,7 +36,8 @@ class StoreWriter(SegmentWriter):
 
     def __init__(self, ix, **kwargs):
         super().__init__(ix, compound=False, codec=WriterCodec(), **kwargs)
-        self._merged: list[tuple[object, np.ndarray]] = []  # (segment, old -> new docnum)
+        # (storage, segment, old -> new docnum) of each merged segment
+        self._merged: list[tuple[object, object, np.ndarray]] = []
 
     def add_reader(self, reader: SegmentReader) -> None:
         """The segment's stored fields and lengths are copied now, as Whoosh does (its own
@@ -52,18 +53,22 @@ class StoreWriter(SegmentWriter):
             renumber = np.full(count, -1, dtype=np.int64)
             renumber[np.fromiter(docmap.keys(), np.int64, len(docmap))] = np.fromiter(
                 docmap.values(), np.int64, len(docmap))
-        self._merged.append((reader.segment(), renumber))
+        self._merged.append((reader.storage(), reader.segment(), renumber))
         self._added = True
+
+    def renumbered(self) -> dict[str, np.ndarray]:
+        """Each merged segment's old document numbers -> new ones (-1: deleted, dropped)."""
+        return {segment.segment_id(): renumber for _, segment, renumber in self._merged}
 
     def _flush_segment(self):
         self.perdocwriter.close()
         lengths = self.per_document_reader()
-        readers = [SegmentReader(self.storage, self.schema, segment)
-                   for segment, _ in self._merged]
+        readers = [SegmentReader(storage, self.schema, segment)
+                   for storage, segment, _ in self._merged]
         try:
             sources = [by_term(self.pool.iter_postings())]
             sources += [_segment_terms(reader, self.schema, renumber)
-                        for reader, (_, renumber) in zip(readers, self._merged, strict=True)]
+                        for reader, (*_, renumber) in zip(readers, self._merged, strict=True)]
             self.fieldwriter.add_postings(self.schema, lengths, _Merged(sources))
             self.fieldwriter.close()
         finally:

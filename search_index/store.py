@@ -6,6 +6,7 @@ Layout of a base directory::
     base/PREVIOUS           the generation CURRENT named before the last switch
     base/write.lock         fcntl lock: one incremental writer on the live generation (any process)
     base/rebuild.lock       fcntl lock: one generation being built (any process)
+    base/merge.lock         fcntl lock: one merge beside the writer (``optimize``)
     base/gen-000042/        a complete Whoosh index plus meta.json
 
 Readers follow CURRENT. A rebuild fills a new generation without the write lock, so the live
@@ -21,7 +22,6 @@ compound segment by copying it into memory (hundreds of MB per reader at
 
 from __future__ import annotations
 
-import fcntl
 import json
 import math
 import os
@@ -29,7 +29,6 @@ import re
 import shutil
 import tempfile
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,15 +38,13 @@ from whoosh.reading import SegmentReader
 from whoosh.writing import IndexWriter
 
 from . import bulk_writer
+from .background_merge import BackgroundMerge, merging_segments
+from .locks import file_lock
 from .schema import build_schema, to_whoosh
 from .segment_merge import StoreWriter
 
 _GEN_RE = re.compile(r"^gen-(\d{6})$")
 MERGE_FACTOR = 8  # segments of one size tier merged into one: at most 7 a tier, ~6 tiers at 100k
-
-
-class WriterBusy(RuntimeError):
-    """Another process or thread holds the writer (or rebuild) lock."""
 
 
 def _atomic_write(path: Path, text: str) -> None:
@@ -63,25 +60,6 @@ def _atomic_write(path: Path, text: str) -> None:
         raise
 
 
-@contextmanager
-def _file_lock(path: Path, *, blocking: bool, timeout: float) -> Iterator[None]:
-    """An fcntl lock shared by threads and processes; ``WriterBusy`` if not got."""
-    fh = open(path, "a+b")  # noqa: SIM115 - held for the lock's lifetime
-    try:
-        deadline = time.monotonic() + (timeout if blocking else 0)
-        while True:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise WriterBusy(f"{path.name} is held by another writer") from None
-                time.sleep(0.02)
-        yield
-    finally:
-        fh.close()  # releases the lock
-
-
 def tiered_merge(writer, segments):
     """Whoosh merge policy (``commit(mergetype=...)``): segments are grouped in tiers by live
     size (tier k holds 8**k to 8**(k+1) documents); the lowest tier holding ``MERGE_FACTOR``
@@ -89,14 +67,20 @@ def tiered_merge(writer, segments):
 
     Single edits make one tiny segment each, so merges are mostly of a few small segments (a
     few ms); each document is rewritten about once a tier. Empty segments are always dropped.
-    Whoosh's own MERGE_SMALL lets the count grow with the index (a fibonacci bound on sizes)."""
+    Whoosh's own MERGE_SMALL lets the count grow with the index (a fibonacci bound on sizes).
+    Segments being merged beside the writer (``optimize``) are left as they are."""
     tiers: dict[int, list] = {}
+    keep = []
+    folder = getattr(writer.storage, "folder", None)
+    merging = merging_segments(Path(folder)) if folder else set()
     for seg in segments:
+        if seg.segment_id() in merging:  # being merged beside the writer: left alone
+            keep.append(seg)
+            continue
         live = seg.doc_count()
         tiers.setdefault(-1 if live == 0 else int(math.log(live, MERGE_FACTOR)), []).append(seg)
     full = [tier for tier, group in tiers.items() if tier >= 0 and len(group) >= MERGE_FACTOR]
     upto = min(full) if full else -1
-    keep = []
     for tier, group in tiers.items():
         if tier > upto:
             keep.extend(group)
@@ -243,7 +227,7 @@ class Building:
         """Hold the live writer lock; on leaving, make this generation the live one. Changes
         applied to this generation inside the block leave it at least as current as the
         generation it replaces."""
-        with _file_lock(self.store.base / "write.lock", blocking=True,
+        with file_lock(self.store.base / "write.lock", blocking=True,
                         timeout=self.store.lock_timeout):
             yield
             previous = self.store._read_current()
@@ -272,7 +256,7 @@ class IndexStore:
         """The live generation, creating an empty index if the base holds none."""
         if (self.base / "CURRENT").exists():
             return self._read_current()
-        with _file_lock(self.base / "write.lock", blocking=True, timeout=self.lock_timeout):
+        with file_lock(self.base / "write.lock", blocking=True, timeout=self.lock_timeout):
             if not (self.base / "CURRENT").exists():
                 gen = self._new_generation()
                 whoosh_index.create_in(self.base / gen, build_schema())
@@ -328,7 +312,7 @@ class IndexStore:
         while a single change is still visible after a refresh in milliseconds.
         """
         self.current_generation()  # creates an empty index first if need be
-        with _file_lock(self.base / "write.lock", blocking=blocking, timeout=self.lock_timeout):
+        with file_lock(self.base / "write.lock", blocking=blocking, timeout=self.lock_timeout):
             gen = self._read_current()  # a rebuild may have switched it while we waited
             with _commit(self.base / gen, self.lock_timeout) as batch:
                 yield batch
@@ -347,17 +331,18 @@ class IndexStore:
             batch.applied_through = applied_through
             return batch.count
 
-    def optimize(self, *, blocking: bool = True) -> None:
-        """Merge all segments into one, dropping deleted documents. Holds the writer lock
-        throughout (about 10 s of CPU at 10,000 profiles; bench/merging.py, 100,000 after a bulk
-        load: 235 s): run it when idle."""
+    def optimize(self, *, blocking: bool = True) -> bool:
+        """Merge all segments into one, dropping deleted documents, beside the writer
+        (:mod:`search_index.background_merge`): the writer lock is held at the start and for
+        the swap at the end, not for the merge (minutes at 100,000), so changes go on being
+        committed meanwhile. Returns whether the index changed. ``WriterBusy`` if another merge
+        is running or, with ``blocking`` off, a writer is busy at the start."""
         self.current_generation()
-        with _file_lock(self.base / "write.lock", blocking=blocking, timeout=self.lock_timeout):
-            ix = self.open_index(self._read_current())
-            try:
-                StoreWriter(ix, timeout=self.lock_timeout).commit(optimize=True)
-            finally:
-                ix.close()
+        with BackgroundMerge(self) as merge:
+            if not merge.start(blocking=blocking):
+                return False
+            merge.write()
+            return merge.swap()
 
     # Full rebuild
 
@@ -366,7 +351,7 @@ class IndexStore:
         """A new generation beside the live one, for one rebuild at a time (``WriterBusy`` if
         another is running). Leftovers of killed rebuilds are deleted first; if the block
         fails, its generation is deleted too. Nothing switches to it but ``Building.switch``."""
-        with _file_lock(self.base / "rebuild.lock", blocking=False, timeout=0):
+        with file_lock(self.base / "rebuild.lock", blocking=False, timeout=0):
             self.current_generation()  # make sure a base exists to fall back on
             self._remove_old_generations()
             building = Building(self, self._new_generation())

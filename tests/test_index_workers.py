@@ -40,3 +40,35 @@ def test_concurrent_index_writers_lose_nothing(app, runner, session, migrated, t
     assert {r["summary"] for r in body["results"]} == {
         f"Edited by round {n} quokka" for n in range(6)
     }
+
+
+def test_edits_are_applied_while_the_idle_merge_runs(app, runner, session):
+    """The idle merge runs beside the writer: the queue is applied and searchable meanwhile, a
+    second merge on the node gives way, and the merge keeps those edits when it swaps in."""
+    from search_index.background_merge import BackgroundMerge
+
+    assert runner.invoke(args=["seed", "--demo", "--suppliers", "30"]).exit_code == 0
+    search_runtime.sync(app)
+    index = search_runtime.store(app)
+    published = session.exec(select(Supplier).where(Supplier.status == "published")).all()
+    for supplier in published[:5]:  # five single edits: five more segments
+        supplier_service.update(session, supplier, {"summary": f"{supplier.summary} more"})
+        search_runtime.sync(app)
+    segments = index.segment_stats()[0]
+    assert segments > search_runtime.OPTIMIZE_ABOVE_SEGMENTS
+
+    def found(word):
+        search_runtime.get_search(app).refresh()
+        return app.test_client().get(f"/api/v1/suppliers?q={word}").get_json()["total"]
+
+    with BackgroundMerge(index) as merge:
+        assert merge.start()
+        search_runtime._optimize_if_fragmented(index)  # this node's merge is running: gives way
+        assert index.segment_stats()[0] == segments
+        supplier_service.update(session, published[0], {"summary": "Edited mid-merge wombat"})
+        search_runtime.sync(app)  # not held up by the merge
+        assert found("wombat") == 1
+        merge.write()
+        assert merge.swap()
+    assert found("wombat") == 1
+    assert index.segment_stats()[0] == 2  # the merged segment and the mid-merge edit's

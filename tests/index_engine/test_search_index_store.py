@@ -187,3 +187,101 @@ def test_a_commits_refresh_is_searchable_before_any_sorting_or_warm_up(tmp_path,
     assert not snap._local._items  # no term scored ahead of a query
     assert engine.search("", sort="name").hits[0].id == "9"
     engine.close()
+
+
+def _state(store, queries=("cloud", "kiwi", "slate")):
+    """What searches show of an index: ids (with each hit's text) and facet counts."""
+    engine = SearchEngine(store)
+    try:
+        return {q: (sorted((h.id, h.highlights[0] if h.highlights else "")
+                           for h in engine.search(q, per_page=100).hits),
+                    engine.search(q).facets["region"]) for q in queries}
+    finally:
+        engine.close()
+
+
+def test_an_optimise_merges_beside_the_writer_and_keeps_the_changes_made_meanwhile(
+        tmp_path, make_doc):
+    """The writer lock is free while the segments merge: edits, deletions and a tier merge of
+    the new small segments commit meanwhile, and the swap carries the deletions they made in
+    the merged segments onto the merged one. Searches then show exactly what a fresh build of
+    the same documents shows."""
+    from search_index.background_merge import MERGING, BackgroundMerge
+
+    def doc(i, text, region="TLC"):
+        return make_doc(i, description=f"{text} {i}", regions=[region])
+
+    store = IndexStore(tmp_path / "idx")
+    final = {i: doc(i, "cloud kiwi") for i in range(1, 13)}
+    for i in range(1, 13, 4):
+        store.upsert([final[j] for j in range(i, i + 4)])  # three segments
+    store.delete(["4"])
+    del final[4]
+    with BackgroundMerge(store) as merge:
+        assert merge.start()
+        with store.batch(blocking=False) as batch:  # the lock is free: this would raise
+            final[2] = doc(2, "slate roofing", "TLD")
+            batch.upsert(final[2])
+            batch.delete("3")
+            del final[3]
+        merge.write()
+        for i in range(20, 20 + MERGE_FACTOR):  # single edits: a tier merge of their own
+            final[i] = doc(i, "kiwi")
+            store.upsert([final[i]])
+        final[5] = doc(5, "slate", "TLE")
+        store.upsert([final[5]])
+        assert store.segment_stats()[0] < MERGE_FACTOR  # the small ones were merged
+        assert merge.swap()
+        assert (store.base / store.current_generation() / MERGING).exists()
+    assert not (store.base / store.current_generation() / MERGING).exists()
+    segments, deleted = store.segment_stats()
+    assert deleted == 3  # 2, 3 and 5 in the merged segment; 4 was dropped by the merge
+    fresh = IndexStore(tmp_path / "fresh")
+    fresh.upsert(final.values())
+    assert _state(store) == _state(fresh)
+    assert store.optimize()
+    assert store.segment_stats() == (1, 0)
+    assert _state(store) == _state(fresh)
+
+
+def test_a_merge_gives_up_if_a_rebuild_switched_the_generation(tmp_path, make_doc):
+    from search_index.background_merge import BackgroundMerge
+
+    store = IndexStore(tmp_path)
+    store.upsert([make_doc(1, description="cloud")])
+    store.upsert([make_doc(2, description="cloud")])
+    with BackgroundMerge(store) as merge:
+        assert merge.start()
+        merge.write()
+        store.rebuild([make_doc(3, description="cloud")])
+        assert not merge.swap()
+    assert [doc_id for doc_id, _ in _state(store)["cloud"][0]] == ["3"]
+    assert store.segment_stats() == (1, 0)
+
+
+def test_a_killed_merge_is_ignored_and_cleared_by_the_next(tmp_path, make_doc):
+    """A merge killed mid-way leaves its working folder and the listing of its segments; with
+    its lock gone, commits merge those segments as usual, and the next optimise starts clean."""
+    import subprocess
+    import sys
+
+    from search_index.background_merge import MERGING, merging_segments
+
+    store = IndexStore(tmp_path)
+    for i in range(1, MERGE_FACTOR + 1):
+        store.upsert([make_doc(i, description="kiwi")])
+    code = ("import os, signal, sys; from search_index import IndexStore; "
+            "from search_index.background_merge import BackgroundMerge; "
+            "m = BackgroundMerge(IndexStore(sys.argv[1])); m.start(); m.write(); "
+            "os.kill(os.getpid(), signal.SIGKILL)")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], timeout=120)
+    assert done.returncode == -9
+    folder = store.base / store.current_generation()
+    assert (folder / MERGING / "segments.json").exists()
+    assert merging_segments(folder) == set()
+    store.upsert([make_doc(99, description="kiwi")])  # a full tier: merged, as ever
+    assert store.segment_stats()[0] == 1
+    store.upsert([make_doc(100, description="kiwi")])
+    assert store.optimize()
+    assert not (folder / MERGING).exists()
+    assert len(_state(store)["kiwi"][0]) == MERGE_FACTOR + 2
