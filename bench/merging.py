@@ -9,7 +9,7 @@ edits, one commit each (as a node applies a trickle of profile edits), then ``--
 in commits of ``BATCH_DOCS`` (as a node catches up with a bulk import). At checkpoints it prints
 the segment count, the update latency since the last checkpoint and search latency over the
 bench's text queries with two filters (first run after the refresh, then warm), with the load
-average. Ends with the time of an idle optimise.
+average. Ends with an idle optimise, single edits being committed beside it.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import os
 import random
 import shutil
 import tempfile
+import threading
 import time
 
 from search import TEXT_QUERIES, _filters, _percentiles, make_docs  # bench/search.py
@@ -27,7 +28,7 @@ from whoosh.writing import NO_MERGE
 import search_index.store as store_module
 from locator import taxonomies
 from locator.services.indexing import BATCH_DOCS
-from search_index import IndexStore, SearchEngine
+from search_index import IndexStore, SearchEngine, WriterBusy
 
 
 def _load() -> str:
@@ -54,6 +55,36 @@ def _checkpoint(label: str, store: IndexStore, engine: SearchEngine, updates: li
     if updates:
         print(f"{'':>24}update {_percentiles(updates)}")
     print(f"{'':>24}{_searches(engine, rng)}", flush=True)
+
+
+def _optimise_beside_edits(store: IndexStore, docs: list[dict], rng: random.Random) -> None:
+    """The idle optimise, with single edits committed from another thread while it runs (as
+    a node's index worker goes on applying the queue): how long each edit's commit took."""
+    done = threading.Event()
+    timing: dict[str, float] = {}
+
+    def optimise():
+        started = time.perf_counter()
+        try:
+            store.optimize()
+        finally:
+            timing["optimise"] = time.perf_counter() - started
+            done.set()
+
+    thread = threading.Thread(target=optimise)
+    thread.start()
+    commits, gave_up = [], 0
+    while not done.wait(0.2):
+        started = time.perf_counter()
+        try:
+            store.upsert([docs[rng.randrange(len(docs))]])
+            commits.append(time.perf_counter() - started)
+        except WriterBusy:  # waited the store's lock timeout for the writer
+            gave_up += 1
+    thread.join()
+    print(f"optimise: {timing['optimise']:.1f} s, {_load()}; meanwhile {len(commits)} single "
+          f"edits committed, {gave_up} gave up after the lock timeout "
+          f"({store.lock_timeout:.0f} s); commit {_percentiles(commits) if commits else '-'}")
 
 
 def main() -> None:
@@ -105,9 +136,7 @@ def main() -> None:
           f"({args.bulk / elapsed:.0f} docs/s); commit {_percentiles(batches)}")
     _checkpoint(f"after {args.bulk} bulk", store, engine, [], rng)
 
-    started = time.perf_counter()
-    store.optimize()
-    print(f"optimise: {time.perf_counter() - started:.1f} s, {_load()}")
+    _optimise_beside_edits(store, docs, rng)
     _checkpoint("after optimise", store, engine, [], rng)
     engine.close()
     shutil.rmtree(base)
