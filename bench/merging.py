@@ -57,6 +57,33 @@ def _checkpoint(label: str, store: IndexStore, engine: SearchEngine, updates: li
     print(f"{'':>24}{_searches(engine, rng)}", flush=True)
 
 
+class BesideMerges:
+    """Tier merges too big for a commit, each run in a thread beside the commits as the app's
+    index worker runs them (``IndexStore.merge_due`` / ``merge_beside``)."""
+
+    def __init__(self, store: IndexStore):
+        self.store = store
+        self.thread: threading.Thread | None = None
+        self.times: list[float] = []
+
+    def check(self) -> None:
+        if (self.thread and self.thread.is_alive()) or not self.store.merge_due():
+            return
+        self.thread = threading.Thread(target=self._merge)
+        self.thread.start()
+
+    def _merge(self) -> None:
+        started = time.perf_counter()
+        if self.store.merge_beside():
+            self.times.append(time.perf_counter() - started)
+
+    def wait(self) -> str:
+        if self.thread:
+            self.thread.join()
+        longest = f", longest {max(self.times):.1f} s" if self.times else ""
+        return f"{len(self.times)} tier merges beside the writer{longest}"
+
+
 def _optimise_beside_edits(store: IndexStore, docs: list[dict], rng: random.Random) -> None:
     """The idle optimise, with single edits committed from another thread while it runs (as
     a node's index worker goes on applying the queue): how long each edit's commit took."""
@@ -111,6 +138,7 @@ def main() -> None:
     _checkpoint("built", store, engine, [], rng)
 
     docs = list(make_docs(args.n, seed=2))  # same ids, other text: every edit replaces a doc
+    beside = BesideMerges(store)
     updates: list[float] = []
     step = max(1, args.edits // args.checkpoints)
     for i in range(1, args.edits + 1):
@@ -118,6 +146,7 @@ def main() -> None:
         started = time.perf_counter()
         store.upsert([doc])
         updates.append(time.perf_counter() - started)
+        beside.check()
         if i % step == 0 or i == args.edits:
             _checkpoint(f"after {i} single edits", store, engine, updates, rng)
             updates = []
@@ -131,9 +160,12 @@ def main() -> None:
         store.upsert(chunk)
         batches.append(time.perf_counter() - started)
         done += len(chunk)
+        beside.check()
     elapsed = time.perf_counter() - started_bulk
     print(f"bulk: {args.bulk} changes in {len(batches)} commits, {elapsed:.1f} s "
           f"({args.bulk / elapsed:.0f} docs/s); commit {_percentiles(batches)}")
+    print(f"  {beside.wait()} (waited for the last: {time.perf_counter() - started_bulk:.1f} s "
+          f"from the bulk's start)")
     _checkpoint(f"after {args.bulk} bulk", store, engine, [], rng)
 
     _optimise_beside_edits(store, docs, rng)

@@ -6,8 +6,9 @@ created; a web process (`INDEX_WORKER`, see `config.py`) also starts, right then
 thread and a worker thread that applies the database's index queue (so totals are current
 before the first request, not after it). Processes on one node share the index: whichever takes
 the writer lock applies the queue, the others skip that pass and see the result on their next
-refresh. When the index has been idle a while with many segments or deletions, the worker
-starts a thread that merges it into one segment beside the writer (changes go on meanwhile).
+refresh. Merges too big for a commit, and the merge of an index idle a while with many segments
+or deletions into one, run in a thread of their own beside the writer (changes go on being
+applied meanwhile).
 
 A process is *ready* (`readiness`, served at `/healthz`) once its searcher shows an index that
 had applied the whole queue: until then a load balancer should send it nothing, and a search
@@ -117,6 +118,7 @@ def _apply_queue(app: Flask) -> None:
                 try:
                     if indexing.drain(session, store(app), blocking=False, node=node_name(app)):
                         idle_since = time.monotonic()
+                        _merge_if_due(store(app))
                 except WriterBusy:  # another process on this node is writing
                     idle_since = time.monotonic()
                 _check_ready(app, session)
@@ -124,11 +126,7 @@ def _apply_queue(app: Flask) -> None:
                     _heartbeat(app, session)
                     beat_at = time.monotonic()
             if time.monotonic() - idle_since > app.config["INDEX_OPTIMIZE_IDLE_SECONDS"]:
-                # In a thread of its own: the merge takes minutes at 100,000 and this worker
-                # goes on applying the queue meanwhile (the merge holds the writer lock only
-                # at its start and for its swap).
-                threading.Thread(target=_optimize_if_fragmented, args=(store(app),),
-                                 name="index-merge", daemon=True).start()
+                _in_background(_optimize_if_fragmented, store(app))
                 idle_since = time.monotonic()
         except Exception:  # the queue keeps the work: the next pass retries it
             log.exception("index worker pass failed; retrying")
@@ -146,6 +144,35 @@ def _heartbeat(app: Flask, session: Session) -> None:
         except WriterBusy:
             return  # a rebuild is already running on this node
     indexing.prune(session, timedelta(hours=app.config["NODE_EXPIRY_HOURS"]))
+
+
+_merging: list[threading.Thread] = []  # this process's merge thread, while it runs
+
+
+def _in_background(merge, index: IndexStore) -> threading.Thread | None:
+    """Run ``merge(index)`` in a thread of its own (none if this process's last one is still
+    running): merges take minutes at 100,000, and the index worker goes on applying the queue
+    meanwhile (a merge holds the writer lock only at its start and for its swap)."""
+    if _merging and _merging[0].is_alive():
+        return None
+    thread = threading.Thread(target=merge, args=(index,), name="index-merge", daemon=True)
+    _merging[:] = [thread]
+    thread.start()
+    return thread
+
+
+def _merge_if_due(index: IndexStore) -> threading.Thread | None:
+    """Start the tier merge that commits leave because it is too big, if one is due."""
+    return _in_background(_merge_beside, index) if index.merge_due() else None
+
+
+def _merge_beside(index: IndexStore) -> None:
+    try:
+        index.merge_beside(blocking=False)
+    except WriterBusy:  # another process's merge, or a writer busy: the next pass retries
+        return
+    except Exception:
+        log.exception("a tier merge beside the writer failed; the index is unchanged")
 
 
 def _optimize_if_fragmented(index: IndexStore) -> None:

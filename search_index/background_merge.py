@@ -1,12 +1,14 @@
-"""Merging segments beside the writer: an optimise that holds the writer lock for moments.
+"""Merging segments beside the writer: a merge that holds the writer lock for moments.
 
-Through Whoosh's writer, an optimise holds the index's writer lock for the whole merge (235 s
-at 100,000 after a bulk load): the node applies no change meanwhile, so an edit made then is
-searchable minutes later. A ``BackgroundMerge`` instead:
+Through Whoosh's writer, a merge holds the index's writer lock throughout (an optimise: 235 s at
+100,000 after a bulk load; a tier merge inside a bulk load's commit: up to 4 minutes): the node
+applies no change meanwhile, so an edit made then is searchable minutes later. The store's
+optimise, and tier merges too big for a commit (``store.big_tier_merge``), run as a
+``BackgroundMerge`` instead:
 
-1. ``start``: under the writer lock, notes the live segments (with their deletions) and lists
-   their ids in the generation's ``.merging`` folder, where commits' tier merges see them and
-   leave them alone (``merging_segments``);
+1. ``start``: under the writer lock, notes the segments to merge (with their deletions) and
+   lists their ids in the generation's ``.merging`` folder, where commits' tier merges see them
+   and leave them alone (``merging_segments``);
 2. ``write``: without the lock, merges them into one new segment in that folder (Whoosh's file
    clean-up ignores a dot-folder); commits go on meanwhile;
 3. ``swap``: under the writer lock again, carries the deletions made meanwhile in the merged
@@ -23,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -48,13 +51,22 @@ def merging_segments(folder: Path) -> set[str]:
         return set()
 
 
+def all_worth_merging(segments: list) -> list:
+    """Every segment (an optimise), unless there is one without deletions: nothing to gain."""
+    if len(segments) < 2 and not any(seg.has_deletions() for seg in segments):
+        return []
+    return segments
+
+
 class BackgroundMerge:
-    """One merge of all the live generation's segments into one, beside the writer. Use as a
-    context manager (it holds ``merge.lock`` and removes its working folder on leaving) and call
+    """One merge of some of the live generation's segments into one, beside the writer:
+    ``choose(segments)`` says which (none: nothing to do; by default, all). Use as a context
+    manager (it holds ``merge.lock`` and removes its working folder on leaving) and call
     ``start``, then ``write`` and ``swap`` if ``start`` found something to merge."""
 
-    def __init__(self, store):
+    def __init__(self, store, choose: Callable[[list], list] = all_worth_merging):
         self.store = store
+        self._choose = choose
         self._held = ExitStack()
         self.folder: Path | None = None
         self._segments: list = []  # as they were at the start, with their deletions then
@@ -75,19 +87,18 @@ class BackgroundMerge:
                          timeout=self.store.lock_timeout)
 
     def start(self, *, blocking: bool = True) -> bool:
-        """Note the segments to merge; False when there is nothing to gain (one segment without
-        deletions). ``WriterBusy`` if another merge runs on this index or, with ``blocking``
-        off, a writer is busy."""
+        """Note the segments to merge; False when ``choose`` picks none. ``WriterBusy`` if
+        another merge runs on this index or, with ``blocking`` off, a writer is busy."""
         self._held.enter_context(file_lock(self.store.base / "merge.lock", blocking=False,
                                            timeout=0))
         with self._write_lock(blocking):
             folder = self.store.base / self.store.current_generation()
             ix = whoosh_index.open_dir(folder)
             try:
-                segments, self._schema = ix._segments(), ix.schema
+                segments, self._schema = self._choose(ix._segments()), ix.schema
             finally:
                 ix.close()
-            if len(segments) < 2 and not any(s.has_deletions() for s in segments):
+            if not segments:
                 return False
             self.folder, self._segments = folder, segments
             work = folder / MERGING

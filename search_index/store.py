@@ -38,13 +38,16 @@ from whoosh.reading import SegmentReader
 from whoosh.writing import IndexWriter
 
 from . import bulk_writer
-from .background_merge import BackgroundMerge, merging_segments
+from .background_merge import BackgroundMerge, all_worth_merging, merging_segments
 from .locks import file_lock
 from .schema import build_schema, to_whoosh
 from .segment_merge import StoreWriter
 
 _GEN_RE = re.compile(r"^gen-(\d{6})$")
 MERGE_FACTOR = 8  # segments of one size tier merged into one: at most 7 a tier, ~6 tiers at 100k
+# A tier merge of more live documents than this runs beside the writer (``merge_beside``), not
+# inside a commit: during a bulk load such merges held a node's writer for minutes.
+BESIDE_ABOVE = 20_000
 
 
 def _atomic_write(path: Path, text: str) -> None:
@@ -60,36 +63,48 @@ def _atomic_write(path: Path, text: str) -> None:
         raise
 
 
-def tiered_merge(writer, segments):
-    """Whoosh merge policy (``commit(mergetype=...)``): segments are grouped in tiers by live
-    size (tier k holds 8**k to 8**(k+1) documents); the lowest tier holding ``MERGE_FACTOR``
-    segments is merged, with every smaller segment, into the segment being committed.
-
-    Single edits make one tiny segment each, so merges are mostly of a few small segments (a
-    few ms); each document is rewritten about once a tier. Empty segments are always dropped.
-    Whoosh's own MERGE_SMALL lets the count grow with the index (a fibonacci bound on sizes).
-    Segments being merged beside the writer (``optimize``) are left as they are."""
+def _tier_plan(segments) -> tuple[list, list]:
+    """(segments to merge, segments to keep) by the tiers: segments are grouped by live size
+    (tier k holds 8**k to 8**(k+1) documents); the lowest tier holding ``MERGE_FACTOR`` segments
+    is merged with every smaller segment. Empty segments are always dropped (merged)."""
     tiers: dict[int, list] = {}
-    keep = []
-    folder = getattr(writer.storage, "folder", None)
-    merging = merging_segments(Path(folder)) if folder else set()
     for seg in segments:
-        if seg.segment_id() in merging:  # being merged beside the writer: left alone
-            keep.append(seg)
-            continue
         live = seg.doc_count()
         tiers.setdefault(-1 if live == 0 else int(math.log(live, MERGE_FACTOR)), []).append(seg)
     full = [tier for tier, group in tiers.items() if tier >= 0 and len(group) >= MERGE_FACTOR]
     upto = min(full) if full else -1
-    for tier, group in tiers.items():
-        if tier > upto:
-            keep.extend(group)
-            continue
-        for seg in group:
-            reader = SegmentReader(writer.storage, writer.schema, seg)
-            writer.add_reader(reader)
-            reader.close()
-    return keep
+    merge = [seg for tier, group in tiers.items() if tier <= upto for seg in group]
+    keep = [seg for tier, group in tiers.items() if tier > upto for seg in group]
+    return merge, keep
+
+
+def big_tier_merge(segments) -> list:
+    """The tier merge due among ``segments`` if it is too big to run inside a commit (over
+    ``BESIDE_ABOVE`` live documents), else none: ``IndexStore.merge_beside`` runs it."""
+    merge, _ = _tier_plan(segments)
+    return merge if sum(seg.doc_count() for seg in merge) > BESIDE_ABOVE else []
+
+
+def tiered_merge(writer, segments):
+    """Whoosh merge policy (``commit(mergetype=...)``): the tier merge due (``_tier_plan``) is
+    merged into the segment being committed, unless it is too big (``big_tier_merge``): then
+    the commit merges nothing and the merge is left to run beside the writer.
+
+    Single edits make one tiny segment each, so merges are mostly of a few small segments (a
+    few ms); each document is rewritten about once a tier. Whoosh's own MERGE_SMALL lets the
+    count grow with the index (a fibonacci bound on sizes). Segments being merged beside the
+    writer are left as they are."""
+    folder = getattr(writer.storage, "folder", None)
+    merging = merging_segments(Path(folder)) if folder else set()
+    busy = [seg for seg in segments if seg.segment_id() in merging]
+    merge, keep = _tier_plan([seg for seg in segments if seg.segment_id() not in merging])
+    if big_tier_merge(merge):
+        return busy + merge + keep
+    for seg in merge:
+        reader = SegmentReader(writer.storage, writer.schema, seg)
+        writer.add_reader(reader)
+        reader.close()
+    return busy + keep
 
 
 class Batch:
@@ -337,8 +352,24 @@ class IndexStore:
         the swap at the end, not for the merge (minutes at 100,000), so changes go on being
         committed meanwhile. Returns whether the index changed. ``WriterBusy`` if another merge
         is running or, with ``blocking`` off, a writer is busy at the start."""
+        return self._merge(all_worth_merging, blocking)
+
+    def merge_due(self) -> bool:
+        """Whether a tier merge too big for a commit is due (run ``merge_beside``)."""
+        ix = self.open_index()
+        try:
+            return bool(big_tier_merge(ix._segments()))
+        finally:
+            ix.close()
+
+    def merge_beside(self, *, blocking: bool = True) -> bool:
+        """Run the tier merge that commits leave because it is too big (``big_tier_merge``),
+        beside the writer as ``optimize`` does; False if none is due."""
+        return self._merge(big_tier_merge, blocking)
+
+    def _merge(self, choose: Callable[[list], list], blocking: bool) -> bool:
         self.current_generation()
-        with BackgroundMerge(self) as merge:
+        with BackgroundMerge(self, choose) as merge:
             if not merge.start(blocking=blocking):
                 return False
             merge.write()

@@ -72,3 +72,26 @@ def test_edits_are_applied_while_the_idle_merge_runs(app, runner, session):
         assert merge.swap()
     assert found("wombat") == 1
     assert index.segment_stats()[0] == 2  # the merged segment and the mid-merge edit's
+
+
+def test_a_big_tier_merge_runs_in_a_thread_beside_the_index_worker(app, runner, session,
+                                                                   monkeypatch):
+    import search_index.store as store_module
+
+    monkeypatch.setattr(store_module, "BESIDE_ABOVE", 4)
+    index = search_runtime.store(app)
+    assert runner.invoke(args=["seed", "--demo", "--suppliers", "30"]).exit_code == 0
+    search_runtime.sync(app)
+    assert search_runtime._merge_if_due(index) is None  # nothing due
+    published = session.exec(select(Supplier).where(Supplier.status == "published")).all()
+    for n, supplier in enumerate(published[:store_module.MERGE_FACTOR + 1]):  # a commit each
+        supplier_service.update(session, supplier, {"summary": f"Edit {n} numbat"})
+        search_runtime.sync(app)
+    segments = index.segment_stats()[0]
+    assert segments > store_module.MERGE_FACTOR  # the commits left the tier merge
+    thread = search_runtime._merge_if_due(index)
+    thread.join(timeout=60)
+    assert index.segment_stats()[0] < segments and not index.merge_due()
+    search_runtime.get_search(app).refresh()
+    body = app.test_client().get("/api/v1/suppliers?q=numbat&per_page=50").get_json()
+    assert body["total"] == store_module.MERGE_FACTOR + 1

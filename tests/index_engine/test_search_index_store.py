@@ -285,3 +285,29 @@ def test_a_killed_merge_is_ignored_and_cleared_by_the_next(tmp_path, make_doc):
     assert store.optimize()
     assert not (folder / MERGING).exists()
     assert len(_state(store)["kiwi"][0]) == MERGE_FACTOR + 2
+
+
+def test_a_tier_merge_too_big_for_a_commit_is_left_to_run_beside_the_writer(
+        tmp_path, make_doc, monkeypatch):
+    """During a bulk load, tier merges of the big segments held the writer for minutes inside
+    a commit. Over BESIDE_ABOVE live documents, the commit merges nothing; the merge is due,
+    and runs beside the writer."""
+    import search_index.store as store_module
+
+    def load(store):
+        for i in range(MERGE_FACTOR + 1):  # the last commit finds a full tier of 3-doc segments
+            store.upsert([make_doc(3 * i + k, description="kiwi") for k in range(3)])
+
+    small = IndexStore(tmp_path / "small")
+    load(small)
+    assert small.segment_stats()[0] == 1 and not small.merge_due()  # merged inside the commit
+
+    monkeypatch.setattr(store_module, "BESIDE_ABOVE", 2 * MERGE_FACTOR)
+    store = IndexStore(tmp_path / "big")
+    load(store)
+    assert store.segment_stats()[0] == MERGE_FACTOR + 1  # left for the merge beside
+    assert store.merge_due()
+    assert store.merge_beside()
+    assert store.segment_stats() == (1, 0) and not store.merge_due()
+    assert not store.merge_beside()
+    assert _state(store) == _state(small)
