@@ -215,12 +215,20 @@ def index_status() -> None:
 @with_appcontext
 def index_sync() -> None:
     """Apply every queued change to this node's index now (the web workers do this too)."""
+    from search_index import WriterBusy
+
     from .search_runtime import node_name, store
     from .services import indexing
 
+    index = store()
     with _session(writes=False) as session:
-        seen = indexing.drain(session, store(), node=node_name())
+        seen = indexing.drain(session, index, node=node_name())
     click.echo(f"Applied {seen} queued change{'s' if seen != 1 else ''}.")
+    try:  # the tier merge commits leave as too big, which the web workers run beside them
+        if index.merge_due() and index.merge_beside(blocking=False):
+            click.echo("Merged the index's segments that were due.")
+    except WriterBusy:
+        pass  # a web worker on this node is merging or writing: it will see to it
 
 
 @click.group("digest")

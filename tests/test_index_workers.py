@@ -92,6 +92,13 @@ def test_a_big_tier_merge_runs_in_a_thread_beside_the_index_worker(app, runner, 
     thread = search_runtime._merge_if_due(index)
     thread.join(timeout=60)
     assert index.segment_stats()[0] < segments and not index.merge_due()
+    for n, supplier in enumerate(published[:store_module.MERGE_FACTOR + 1]):
+        supplier_service.update(session, supplier, {"summary": f"Edit {n} numbat again"})
+        search_runtime.sync(app)
+    assert index.merge_due()
+    # A node's `locator index-sync` runs what is due too, in the foreground.
+    assert "Merged the index's segments" in runner.invoke(args=["index-sync"]).output
+    assert not index.merge_due()
     search_runtime.get_search(app).refresh()
     body = app.test_client().get("/api/v1/suppliers?q=numbat&per_page=50").get_json()
     assert body["total"] == store_module.MERGE_FACTOR + 1
