@@ -110,15 +110,17 @@ def _apply_queue(app: Flask) -> None:
     lifetime (a daemon thread, so it ends with the process). The first pass runs at once.
     Every `HEARTBEAT_SECONDS` it also registers the node's cursor and prunes the queue."""
     interval = app.config["INDEX_POLL_SECONDS"]
+    index = store(app)
     idle_since = time.monotonic()
     beat_at = 0.0
     while True:
         try:
             with Session(sql_engine(app)) as session:
                 try:
-                    if indexing.drain(session, store(app), blocking=False, node=node_name(app)):
+                    # After each commit, a tier merge it left as too big starts beside it.
+                    if indexing.drain(session, index, blocking=False, node=node_name(app),
+                                      progress=lambda applied: applied and _merge_if_due(index)):
                         idle_since = time.monotonic()
-                        _merge_if_due(store(app))
                 except WriterBusy:  # another process on this node is writing
                     idle_since = time.monotonic()
                 _check_ready(app, session)
@@ -126,7 +128,7 @@ def _apply_queue(app: Flask) -> None:
                     _heartbeat(app, session)
                     beat_at = time.monotonic()
             if time.monotonic() - idle_since > app.config["INDEX_OPTIMIZE_IDLE_SECONDS"]:
-                _in_background(_optimize_if_fragmented, store(app))
+                _in_background(_optimize_if_fragmented, index)
                 idle_since = time.monotonic()
         except Exception:  # the queue keeps the work: the next pass retries it
             log.exception("index worker pass failed; retrying")
