@@ -67,6 +67,8 @@ class BesideMerges:
         self.times: list[float] = []
 
     def check(self) -> None:
+        if not hasattr(self.store, "merge_due"):  # older code (a "before" figure): merges inside
+            return
         if (self.thread and self.thread.is_alive()) or not self.store.merge_due():
             return
         self.thread = threading.Thread(target=self._merge)
