@@ -58,30 +58,41 @@ def _checkpoint(label: str, store: IndexStore, engine: SearchEngine, updates: li
 
 
 class BesideMerges:
-    """Tier merges too big for a commit, each run in a thread beside the commits as the app's
-    index worker runs them (``IndexStore.merge_due`` / ``merge_beside``)."""
+    """Tier merges too big for a commit, run beside the commits as the app's index worker runs
+    them: in a process of their own (``IndexStore.start_merge``); with code from before that
+    (``BENCH_CODE``), in a thread (``merge_beside``), or, older still, inside the commits."""
 
     def __init__(self, store: IndexStore):
         self.store = store
-        self.thread: threading.Thread | None = None
+        self.running = None  # a Popen or a Thread
+        self.started = 0.0
         self.times: list[float] = []
 
-    def check(self) -> None:
-        if not hasattr(self.store, "merge_due"):  # older code (a "before" figure): merges inside
-            return
-        if (self.thread and self.thread.is_alive()) or not self.store.merge_due():
-            return
-        self.thread = threading.Thread(target=self._merge)
-        self.thread.start()
+    def _done(self) -> bool:
+        if self.running is None:
+            return True
+        if isinstance(self.running, threading.Thread):
+            finished = not self.running.is_alive()
+        else:
+            finished = self.running.poll() is not None
+        if finished:
+            self.times.append(time.perf_counter() - self.started)
+            self.running = None
+        return finished
 
-    def _merge(self) -> None:
-        started = time.perf_counter()
-        if self.store.merge_beside():
-            self.times.append(time.perf_counter() - started)
+    def check(self) -> None:
+        if not self._done():
+            return
+        self.started = time.perf_counter()
+        if hasattr(self.store, "start_merge"):
+            self.running = self.store.start_merge()
+        elif hasattr(self.store, "merge_due") and self.store.merge_due():
+            self.running = threading.Thread(target=self.store.merge_beside)
+            self.running.start()
 
     def wait(self) -> str:
-        if self.thread:
-            self.thread.join()
+        while not self._done():
+            time.sleep(0.2)
         longest = f", longest {max(self.times):.1f} s" if self.times else ""
         return f"{len(self.times)} tier merges beside the writer{longest}"
 

@@ -7,7 +7,7 @@ thread and a worker thread that applies the database's index queue (so totals ar
 before the first request, not after it). Processes on one node share the index: whichever takes
 the writer lock applies the queue, the others skip that pass and see the result on their next
 refresh. Merges too big for a commit, and the merge of an index idle a while with many segments
-or deletions into one, run in a thread of their own beside the writer (changes go on being
+or deletions into one, run in a process of their own beside the writer (changes go on being
 applied meanwhile).
 
 A process is *ready* (`readiness`, served at `/healthz`) once its searcher shows an index that
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import subprocess
 import threading
 import time
 from datetime import timedelta
@@ -119,7 +120,7 @@ def _apply_queue(app: Flask) -> None:
                 try:
                     # After each commit, a tier merge it left as too big starts beside it.
                     if indexing.drain(session, index, blocking=False, node=node_name(app),
-                                      progress=lambda applied: applied and _merge_if_due(index)):
+                                      progress=lambda applied: applied and _start_merge(index)):
                         idle_since = time.monotonic()
                 except WriterBusy:  # another process on this node is writing
                     idle_since = time.monotonic()
@@ -128,7 +129,7 @@ def _apply_queue(app: Flask) -> None:
                     _heartbeat(app, session)
                     beat_at = time.monotonic()
             if time.monotonic() - idle_since > app.config["INDEX_OPTIMIZE_IDLE_SECONDS"]:
-                _in_background(_optimize_if_fragmented, index)
+                _optimize_if_fragmented(index)
                 idle_since = time.monotonic()
         except Exception:  # the queue keeps the work: the next pass retries it
             log.exception("index worker pass failed; retrying")
@@ -148,49 +149,34 @@ def _heartbeat(app: Flask, session: Session) -> None:
     indexing.prune(session, timedelta(hours=app.config["NODE_EXPIRY_HOURS"]))
 
 
-_merging: list[threading.Thread] = []  # this process's merge thread, while it runs
+_merging: list[subprocess.Popen] = []  # this process's last merge process
 
 
-def _in_background(merge, index: IndexStore) -> threading.Thread | None:
-    """Run ``merge(index)`` in a thread of its own (none if this process's last one is still
-    running): merges take minutes at 100,000, and the index worker goes on applying the queue
-    meanwhile (a merge holds the writer lock only at its start and for its swap)."""
-    if _merging and _merging[0].is_alive():
-        return None
-    thread = threading.Thread(target=merge, args=(index,), name="index-merge", daemon=True)
-    _merging[:] = [thread]
-    thread.start()
-    return thread
+def _start_merge(index: IndexStore, *, optimize: bool = False) -> subprocess.Popen | None:
+    """Start the tier merge that commits left because it is too big, if one is due (or, with
+    ``optimize``, an optimise) beside the writer in a process of its own, unless this process's
+    last one is still running: merges take minutes at 100,000, and in a process of their own
+    they slow neither this worker's requests nor its index worker, which goes on applying the
+    queue (the merge holds the writer lock only at its start and for its swap)."""
+    if _merging:
+        status = _merging[0].poll()
+        if status is None:
+            return None
+        if status:
+            log.warning("the last merge beside the index writer failed (exit status %s); the "
+                        "index is unchanged", status)
+    _merging[:] = [process] if (process := index.start_merge(optimize=optimize)) else []
+    return process
 
 
-def _merge_if_due(index: IndexStore) -> threading.Thread | None:
-    """Start the tier merge that commits leave because it is too big, if one is due."""
-    return _in_background(_merge_beside, index) if index.merge_due() else None
-
-
-def _merge_beside(index: IndexStore) -> None:
-    try:
-        index.merge_beside(blocking=False)
-    except WriterBusy:  # another process's merge, or a writer busy: the next pass retries
-        return
-    except Exception:
-        log.exception("a tier merge beside the writer failed; the index is unchanged")
-
-
-def _optimize_if_fragmented(index: IndexStore) -> None:
+def _optimize_if_fragmented(index: IndexStore) -> subprocess.Popen | None:
     segments, deleted = index.segment_stats()
     documents = index.doc_count()
     if segments > OPTIMIZE_ABOVE_SEGMENTS or deleted > OPTIMIZE_ABOVE_DELETED * max(documents, 1):
-        try:
-            merged = index.optimize(blocking=False)
-        except WriterBusy:  # a writer is busy, or this node's last merge is still running
-            return
-        except Exception:
-            log.exception("merging the idle index failed; the index is unchanged")
-            return
-        if merged:
-            log.info("merged an idle index of %d segments (%d deleted documents)", segments,
-                     deleted)
+        log.info("merging an idle index of %d segments (%d deleted documents)", segments,
+                 deleted)
+        return _start_merge(index, optimize=True)
+    return None
 
 
 def readiness(app: Flask | None = None) -> tuple[bool, dict]:

@@ -15,9 +15,12 @@ optimise, and tier merges too big for a commit (``store.big_tier_merge``), run a
    segments (replacing a document deletes its old copy) onto the new segment's numbers, moves
    its files in and commits the segment list with it in place of the segments it merged.
 
-A listing counts only while its merge holds ``merge.lock``: a killed merge's folder is ignored,
-then removed by the next merge, and its files were never in the index's segment list. If the
-generation was switched meanwhile (a rebuild), ``swap`` gives up and changes nothing.
+``IndexStore.start_merge`` runs one in a process of its own (:mod:`search_index.merge_worker`),
+so a merge of minutes shares no interpreter lock with the commits and searches of the process that
+asked for it. A listing counts only while its merge holds ``merge.lock``: a killed merge's
+folder is ignored, then removed by the next merge, and its files were never in the index's
+segment list. If the generation was switched meanwhile (a rebuild), ``swap`` gives up and
+changes nothing.
 """
 
 from __future__ import annotations
@@ -167,3 +170,4 @@ class BackgroundMerge:
             finally:
                 ix.close()
         return True
+

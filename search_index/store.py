@@ -27,6 +27,7 @@ import math
 import os
 import re
 import shutil
+import subprocess
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -366,6 +367,32 @@ class IndexStore:
         """Run the tier merge that commits leave because it is too big (``big_tier_merge``),
         beside the writer as ``optimize`` does; False if none is due."""
         return self._merge(big_tier_merge, blocking)
+
+    def start_merge(self, *, optimize: bool = False) -> subprocess.Popen | None:
+        """The merge ``merge_beside`` would run (or, with ``optimize``, an optimise) in a
+        process of its own (:mod:`search_index.merge_worker`); None if no merge is due."""
+        from .merge_worker import spawn  # not at import: the process runs it as __main__
+
+        if optimize:
+            return spawn(self.base, None)
+        ix = self.open_index()
+        try:
+            due = [seg.segment_id() for seg in big_tier_merge(ix._segments())]
+        finally:
+            ix.close()
+        return spawn(self.base, due) if due else None
+
+    def merge_segments(self, segment_ids: list[str] | None, *, blocking: bool = True) -> bool:
+        """Merge the named segments (those still live, if two or more), or optimise when
+        ``segment_ids`` is None, beside the writer."""
+        if segment_ids is None:
+            return self.optimize(blocking=blocking)
+        named = set(segment_ids)
+
+        def choose(segments):
+            chosen = [seg for seg in segments if seg.segment_id() in named]
+            return chosen if len(chosen) > 1 else []
+        return self._merge(choose, blocking)
 
     def _merge(self, choose: Callable[[list], list], blocking: bool) -> bool:
         self.current_generation()

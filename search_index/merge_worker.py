@@ -1,0 +1,41 @@
+"""The process a merge beside the writer runs in (``IndexStore.start_merge``):
+
+    python -m search_index.merge_worker BASE [SEGMENT_ID ...]
+
+merges the named segments of the live generation at BASE (those still there), or all of them
+(an optimise) when none is named. A merge of minutes in a process of its own shares no
+interpreter lock with the commits and searches of the process that started it. Exit status 0
+when merged, when there was nothing to merge or when another merge or a writer was busy (it
+gives way at once); 1, with the traceback on stderr, when it failed (the index is unchanged).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import traceback
+from pathlib import Path
+
+
+def spawn(base: Path, segment_ids: list[str] | None) -> subprocess.Popen:
+    """Start the process; the caller reaps it (``poll`` or ``wait``)."""
+    return subprocess.Popen([sys.executable, "-m", __name__, str(base), *(segment_ids or [])],
+                            stdin=subprocess.DEVNULL)
+
+
+def main(argv: list[str]) -> int:
+    from search_index import IndexStore, WriterBusy
+
+    base, *named = argv
+    try:
+        IndexStore(base).merge_segments(named or None, blocking=False)
+    except WriterBusy:
+        return 0
+    except Exception:
+        traceback.print_exc()
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
