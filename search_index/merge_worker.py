@@ -5,8 +5,9 @@
 merges the named segments of the live generation at BASE (those still there), or all of them
 (an optimise) when none is named. A merge of minutes in a process of its own shares no
 interpreter lock with the commits and searches of the process that started it. Exit status 0
-when merged, when there was nothing to merge or when another merge or a writer was busy (it
-gives way at once); 1, with the traceback on stderr, when it failed (the index is unchanged).
+when merged, when there was nothing to merge, when another merge was running (it gives way at
+once) or when the writer stayed busy for the store's lock timeout; 1, with the traceback on
+stderr, when it failed (the index is unchanged).
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ def main(argv: list[str]) -> int:
     from search_index import IndexStore, WriterBusy
 
     base, *named = argv
-    try:
-        IndexStore(base).merge_segments(named or None, blocking=False)
+    try:  # waits for the writer up to the lock timeout: a bulk load's commits run back to back
+        IndexStore(base).merge_segments(named or None)
     except WriterBusy:
         return 0
     except Exception:
