@@ -47,8 +47,9 @@ from .segment_merge import StoreWriter
 _GEN_RE = re.compile(r"^gen-(\d{6})$")
 MERGE_FACTOR = 8  # segments of one size tier merged into one: at most 7 a tier, ~6 tiers at 100k
 # A tier merge of more live documents than this runs beside the writer (``merge_beside``), not
-# inside a commit: during a bulk load such merges held a node's writer for minutes.
-BESIDE_ABOVE = 20_000
+# inside a commit: during a bulk load such merges held a node's writer for minutes. Below it,
+# a commit's merge is at most a few of a bulk load's 2,000-document commits.
+BESIDE_ABOVE = 8_000
 
 
 def _atomic_write(path: Path, text: str) -> None:
