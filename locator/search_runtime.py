@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import logging
 import socket
-import subprocess
 import threading
 import time
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from flask import Flask, current_app
 from sqlmodel import Session
@@ -32,6 +32,9 @@ from search_index import IndexStore, SearchEngine, WriterBusy
 from . import taxonomies
 from .db import sql_engine
 from .services import indexing
+
+if TYPE_CHECKING:
+    from subprocess import Popen  # nosec B404  # a type only (merges start in merge_worker)
 
 log = logging.getLogger(__name__)
 _EXTENSION = "locator.search"
@@ -149,10 +152,10 @@ def _heartbeat(app: Flask, session: Session) -> None:
     indexing.prune(session, timedelta(hours=app.config["NODE_EXPIRY_HOURS"]))
 
 
-_merging: list[subprocess.Popen] = []  # this process's last merge process
+_merging: list[Popen] = []  # this process's last merge process
 
 
-def _start_merge(index: IndexStore, *, optimize: bool = False) -> subprocess.Popen | None:
+def _start_merge(index: IndexStore, *, optimize: bool = False) -> Popen | None:
     """Start the tier merge that commits left because it is too big, if one is due (or, with
     ``optimize``, an optimise) beside the writer in a process of its own, unless this process's
     last one is still running: merges take minutes at 100,000, and in a process of their own
@@ -169,7 +172,7 @@ def _start_merge(index: IndexStore, *, optimize: bool = False) -> subprocess.Pop
     return process
 
 
-def _optimize_if_fragmented(index: IndexStore) -> subprocess.Popen | None:
+def _optimize_if_fragmented(index: IndexStore) -> Popen | None:
     segments, deleted = index.segment_stats()
     documents = index.doc_count()
     if segments > OPTIMIZE_ABOVE_SEGMENTS or deleted > OPTIMIZE_ABOVE_DELETED * max(documents, 1):

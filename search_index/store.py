@@ -27,12 +27,12 @@ import math
 import os
 import re
 import shutil
-import subprocess
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from whoosh import index as whoosh_index
 from whoosh.reading import SegmentReader
@@ -43,6 +43,9 @@ from .background_merge import BackgroundMerge, all_worth_merging, merging_segmen
 from .locks import file_lock
 from .schema import build_schema, to_whoosh
 from .segment_merge import StoreWriter
+
+if TYPE_CHECKING:
+    from subprocess import Popen  # nosec B404  # a type only (merges start in merge_worker)
 
 _GEN_RE = re.compile(r"^gen-(\d{6})$")
 MERGE_FACTOR = 8  # segments of one size tier merged into one: at most 7 a tier, ~6 tiers at 100k
@@ -369,7 +372,7 @@ class IndexStore:
         beside the writer as ``optimize`` does; False if none is due."""
         return self._merge(big_tier_merge, blocking)
 
-    def start_merge(self, *, optimize: bool = False) -> subprocess.Popen | None:
+    def start_merge(self, *, optimize: bool = False) -> Popen | None:
         """The merge ``merge_beside`` would run (or, with ``optimize``, an optimise) in a
         process of its own (:mod:`search_index.merge_worker`); None if no merge is due."""
         from .merge_worker import spawn  # not at import: the process runs it as __main__
