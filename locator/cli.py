@@ -225,7 +225,7 @@ def index_sync() -> None:
         seen = indexing.drain(session, index, node=node_name())
     click.echo(f"Applied {seen} queued change{'s' if seen != 1 else ''}.")
     try:  # the tier merge commits leave as too big, which the web workers run beside them
-        if index.merge_due() and index.merge_beside(blocking=False):
+        if index.merge_beside(blocking=False):
             click.echo("Merged the index's segments that were due.")
     except WriterBusy:
         pass  # a web worker on this node is merging or writing: it will see to it

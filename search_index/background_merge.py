@@ -74,6 +74,7 @@ class BackgroundMerge:
         self.folder: Path | None = None
         self._segments: list = []  # as they were at the start, with their deletions then
         self._schema = None
+        self._storage = None  # the live generation's files
         self._merged = None  # the new segment, once written
         self._renumbered: dict = {}
 
@@ -99,6 +100,7 @@ class BackgroundMerge:
             ix = whoosh_index.open_dir(folder)
             try:
                 segments, self._schema = self._choose(ix._segments()), ix.schema
+                self._storage = ix.storage
             finally:
                 ix.close()
             if not segments:
@@ -115,13 +117,12 @@ class BackgroundMerge:
         """Merge the noted segments into a new one in the working folder (no lock held)."""
         work = self.folder / MERGING
         whoosh_index.create_in(work, self._schema)
-        live = whoosh_index.open_dir(self.folder)
         ix = whoosh_index.open_dir(work)
         try:
             writer = StoreWriter(ix)
             try:
                 for segment in self._segments:
-                    reader = SegmentReader(live.storage, self._schema, segment)
+                    reader = SegmentReader(self._storage, self._schema, segment)
                     try:
                         writer.add_reader(reader)
                     finally:
@@ -131,12 +132,7 @@ class BackgroundMerge:
                 raise
             self._renumbered = writer.renumbered()
             writer.commit(merge=False)
-        finally:
-            ix.close()
-            live.close()
-        ix = whoosh_index.open_dir(work)
-        try:
-            (self._merged,) = ix._segments()
+            self._merged = writer.get_segment()  # the segment that commit listed
         finally:
             ix.close()
 

@@ -83,11 +83,15 @@ def _tier_plan(segments) -> tuple[list, list]:
     return merge, keep
 
 
+def _too_big(merge: list) -> bool:
+    return sum(seg.doc_count() for seg in merge) > BESIDE_ABOVE
+
+
 def big_tier_merge(segments) -> list:
     """The tier merge due among ``segments`` if it is too big to run inside a commit (over
     ``BESIDE_ABOVE`` live documents), else none: ``IndexStore.merge_beside`` runs it."""
     merge, _ = _tier_plan(segments)
-    return merge if sum(seg.doc_count() for seg in merge) > BESIDE_ABOVE else []
+    return merge if _too_big(merge) else []
 
 
 def tiered_merge(writer, segments):
@@ -103,7 +107,7 @@ def tiered_merge(writer, segments):
     merging = merging_segments(Path(folder)) if folder else set()
     busy = [seg for seg in segments if seg.segment_id() in merging]
     merge, keep = _tier_plan([seg for seg in segments if seg.segment_id() not in merging])
-    if big_tier_merge(merge):
+    if _too_big(merge):
         return busy + merge + keep
     for seg in merge:
         reader = SegmentReader(writer.storage, writer.schema, seg)
@@ -361,9 +365,12 @@ class IndexStore:
 
     def merge_due(self) -> bool:
         """Whether a tier merge too big for a commit is due (run ``merge_beside``)."""
+        return bool(self._due_merge())
+
+    def _due_merge(self) -> list:
         ix = self.open_index()
         try:
-            return bool(big_tier_merge(ix._segments()))
+            return big_tier_merge(ix._segments())
         finally:
             ix.close()
 
@@ -379,11 +386,7 @@ class IndexStore:
 
         if optimize:
             return spawn(self.base, None)
-        ix = self.open_index()
-        try:
-            due = [seg.segment_id() for seg in big_tier_merge(ix._segments())]
-        finally:
-            ix.close()
+        due = [seg.segment_id() for seg in self._due_merge()]
         return spawn(self.base, due) if due else None
 
     def merge_segments(self, segment_ids: list[str] | None, *, blocking: bool = True) -> bool:
